@@ -1,0 +1,18 @@
+# signet_options: sanitizer and build-wide flags, linked PRIVATE by every target.
+add_library(signet_options INTERFACE)
+set(_signet_san "")
+if(SIGNET_ENABLE_ASAN)
+  list(APPEND _signet_san address)
+endif()
+if(SIGNET_ENABLE_UBSAN)
+  list(APPEND _signet_san undefined)
+endif()
+if(SIGNET_ENABLE_TSAN)
+  list(APPEND _signet_san thread)
+endif()
+if(_signet_san)
+  list(JOIN _signet_san "," _signet_san_list)
+  # Sanitizers must apply to every object, including the static libraries, so set them globally.
+  add_compile_options(-fsanitize=${_signet_san_list} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${_signet_san_list})
+endif()
