@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "bytes/reader.hpp"
 #include "signet/core/bytes.hpp"
 #include "signet/core/errc.hpp"
 
@@ -99,23 +100,36 @@ boost::system::result<cert_info> parse_cert_info(byte_view raw);
 /// The digest for a TPM_ALG_ID hash algorithm (SHA-1/256/384/512), nullptr for any other value.
 const EVP_MD* digest_for_tpm_alg(std::uint16_t alg) noexcept;
 
-/// Bounds-checked big-endian cursor over TPM structures. Every read returns false (and leaves the
-/// output untouched) when fewer bytes remain than requested.
-class reader {
- public:
-  explicit reader(byte_view in) noexcept : in_(in) {}
-  bool u8(std::uint8_t& out) noexcept;
-  bool u16(std::uint16_t& out) noexcept;
-  bool u32(std::uint32_t& out) noexcept;
-  bool u64(std::uint64_t& out) noexcept;
-  /// TPM2B_*: 16-bit size then that many bytes.
-  bool sized(bytes& out);
-  bool at_end() const noexcept { return pos_ == in_.size(); }
-
- private:
-  bool take(std::size_t n, byte_view& out) noexcept;
-  byte_view in_;
-  std::size_t pos_ = 0;
-};
+/// Reads through the core's bounds-checked byte_reader (craft.md "Parsing"): each helper stores the
+/// big-endian value and returns true, or returns false leaving `out` untouched on truncation.
+inline bool read(byte_reader& r, std::uint8_t& out) noexcept {
+  auto v = r.u8();
+  if (v) out = *v;
+  return v.has_value();
+}
+inline bool read(byte_reader& r, std::uint16_t& out) noexcept {
+  auto v = r.u16be();
+  if (v) out = *v;
+  return v.has_value();
+}
+inline bool read(byte_reader& r, std::uint32_t& out) noexcept {
+  auto v = r.u32be();
+  if (v) out = *v;
+  return v.has_value();
+}
+inline bool read(byte_reader& r, std::uint64_t& out) noexcept {
+  auto v = r.u64be();
+  if (v) out = *v;
+  return v.has_value();
+}
+/// TPM2B_*: a 16-bit size then that many bytes.
+inline bool read_sized(byte_reader& r, bytes& out) {
+  auto n = r.u16be();
+  if (!n) return false;
+  auto b = r.take(*n);
+  if (!b) return false;
+  out.assign(b->begin(), b->end());
+  return true;
+}
 
 }  // namespace signet::core::tpm
