@@ -56,4 +56,17 @@ using attestation_verifier = boost::system::result<attestation_result> (*)(const
 /// Looks `fmt` up in the table; nullptr for an unknown format.
 attestation_verifier find_attestation_verifier(std::string_view fmt) noexcept;
 
+/// A decoded attestation object (WebAuthn L3 §6.5.4): {"fmt": tstr, "attStmt": map, "authData": bstr}.
+struct attestation_object {
+  std::string fmt;
+  cbor::map att_stmt;
+  bytes auth_data_raw;
+  authenticator_data auth_data;
+};
+
+/// Decodes the CBOR attestation object (indefinite-length container tolerated, see cbor.hpp) and
+/// parses its authData. Errors: cbor_* for the container, attestation_object_malformed when a member
+/// is missing, mistyped or unknown, auth_data_* / cose_* from the authenticator data. No partial result.
+boost::system::result<attestation_object> parse_attestation_object(byte_view raw);
+
 }  // namespace signet::core

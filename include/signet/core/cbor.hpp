@@ -48,10 +48,23 @@ struct decoded {
   std::size_t consumed = 0;  // bytes of input the item occupied
 };
 
+/// Profile switches. Default = the strict profile above.
+struct decode_options {
+  /// Accept indefinite-length arrays, maps and strings (chunks are joined). Only the attestation
+  /// object container uses this: some clients (Yubico's test authenticator, see docs/design.md)
+  /// emit it indefinite, and no signature covers that container. Everything signed stays strict.
+  bool allow_indefinite_length = false;
+};
+
 /// Decodes exactly one item; trailing bytes -> errc::cbor_trailing_bytes.
+/// Errors: cbor_truncated, cbor_malformed, cbor_indefinite_length, cbor_tag_not_allowed,
+/// cbor_depth_exceeded, cbor_too_large, cbor_duplicate_key, cbor_unsupported_type,
+/// cbor_integer_out_of_range, cbor_invalid_utf8. Pure; thread-safe.
 boost::system::result<value> decode_one(byte_view in);
+boost::system::result<value> decode_one(byte_view in, const decode_options& opts);
 /// Decodes the first item and reports how many bytes it used (authenticator data embeds a COSE key
 /// followed by extensions, so the caller needs the length without re-encoding).
 boost::system::result<decoded> decode_first(byte_view in);
+boost::system::result<decoded> decode_first(byte_view in, const decode_options& opts);
 
 }  // namespace signet::core::cbor

@@ -37,6 +37,7 @@ enum class errc : int {
   auth_data_user_not_present,
   auth_data_user_not_verified,
   auth_data_backup_state_without_eligible,
+  auth_data_malformed,
   // cose_…: COSE keys and signatures
   cose_key_malformed = 300,
   cose_key_type_unsupported,
@@ -87,6 +88,8 @@ enum class errc : int {
   ceremony_user_handle_mismatch,
   ceremony_credential_not_allowed,
   ceremony_sign_count_not_increased,
+  ceremony_options_invalid,
+  ceremony_rp_id_mismatch,
   // policy_…: relying-party policy refusals
   policy_backup_eligible_rejected = 800,
   policy_sha1_not_allowed,
