@@ -1,0 +1,117 @@
+// fuzz_attestation_object: attestation object -> authenticator data -> credential key -> the attestation
+// statement verifier that find_attestation_verifier() picks for `fmt` (WebAuthn L3 §7.1 steps 12-21).
+//
+// Input framing (so the seeds, built from real registrations, reach the signature and certificate code):
+//   byte 0       policy flags (signet::fuzz::att_flag_*)
+//   bytes 1..32  clientDataHash the statement is checked against (seeds: SHA-256 of the clientDataJSON)
+//   bytes 33..   the attestationObject (CBOR map {fmt, attStmt, authData})
+// Trust source: none (chains are not anchored except by a format's own well-known root); now is fixed.
+//
+// Invariants:
+//  - a verifier is found only for the formats of the dispatch table, never for anything else;
+//  - on success: fmt "none" reports attestation type none and no x5c; self attestation carries no
+//    x5c; basic/attca/anonca carry one; x5c has <= limits::x5c_max_certificates entries, every entry
+//    non-empty; `trusted` implies an x5c; a result never comes with an error.
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "fuzz_framing.hpp"
+#include "limits.hpp"
+#include "signet/core/attestation.hpp"
+#include "signet/core/authenticator_data.hpp"
+#include "signet/core/cbor.hpp"
+#include "signet/core/cose.hpp"
+#include "signet/core/policy.hpp"
+
+namespace core = signet::core;
+namespace fz = signet::fuzz;
+
+namespace {
+
+constexpr std::array<std::string_view, 7> k_formats{"none", "packed", "fido-u2f", "tpm",
+                                                    "android-key", "android-safetynet", "apple"};
+
+bool is_known_format(std::string_view fmt) {
+  for (const auto f : k_formats)
+    if (f == fmt) return true;
+  return false;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  constexpr std::size_t header = 1 + 32;
+  if (size < header) return 0;
+  const core::byte_view in(data, size);
+  const std::uint8_t fl = data[0];
+  const core::byte_view client_data_hash = in.subspan(1, 32);
+  const core::byte_view att_obj = in.subspan(header);
+
+  // WebAuthn L3 §6.5.4: attObj = {fmt: tstr, attStmt: map, authData: bstr}. The container may be
+  // indefinite-length (decode_options, as core does for this container only).
+  const auto decoded = core::cbor::decode_one(att_obj, core::cbor::decode_options{.allow_indefinite_length = true});
+  if (!decoded) return 0;
+  const core::cbor::map* top = decoded->as_map();
+  if (top == nullptr) return 0;
+  const auto* fmt_v = core::cbor::find(*top, "fmt");
+  const auto* stmt_v = core::cbor::find(*top, "attStmt");
+  const auto* auth_v = core::cbor::find(*top, "authData");
+  if (fmt_v == nullptr || stmt_v == nullptr || auth_v == nullptr) return 0;
+  if (!fmt_v->is_text() || !stmt_v->is_map() || !auth_v->is_bytes()) return 0;
+  const std::string& fmt = *fmt_v->as_text();
+  const core::cbor::map& stmt = *stmt_v->as_map();
+  const core::bytes& auth_raw = *auth_v->as_bytes();
+
+  const auto verifier = core::find_attestation_verifier(fmt);
+  SIGNET_FUZZ_CHECK((verifier != nullptr) == is_known_format(fmt));
+  if (verifier == nullptr) return 0;
+
+  const auto ad = core::parse_authenticator_data(auth_raw);
+  if (!ad || !ad->attested) return 0;
+  const auto key = core::parse_cose_key(ad->attested->public_key_cose);
+  if (!key) return 0;
+
+  core::policy pol;
+  pol.danger_ignore_certificate_validity = (fl & fz::att_flag_ignore_validity) != 0;
+  pol.allow_sha1_attestation = (fl & fz::att_flag_allow_sha1) != 0;
+  pol.danger_safetynet_skip_timestamp = (fl & fz::att_flag_skip_timestamp) != 0;
+  pol.safetynet_require_cts = (fl & fz::att_flag_no_cts) == 0;
+  const core::attestation_input ai{
+      .fmt = fmt,
+      .att_stmt = stmt,
+      .auth_data_raw = auth_raw,
+      .auth_data = *ad,
+      .client_data_hash = client_data_hash,
+      .credential_key = *key,
+      .trust = nullptr,
+      .now = std::chrono::system_clock::time_point(std::chrono::seconds(1735689600)),  // 2025-01-01
+      .policy = pol,
+  };
+  const auto r = verifier(ai);
+  if (!r) {
+    SIGNET_FUZZ_CHECK(r.has_error() && !r.has_value());
+    return 0;
+  }
+  const core::attestation_result& res = *r;
+  SIGNET_FUZZ_CHECK(res.x5c.size() <= core::limits::x5c_max_certificates);
+  for (const auto& der : res.x5c) SIGNET_FUZZ_CHECK(!der.empty());
+  if (fmt == "none") SIGNET_FUZZ_CHECK(res.type == core::attestation_type::none && res.x5c.empty());
+  switch (res.type) {
+    case core::attestation_type::self:
+      SIGNET_FUZZ_CHECK(res.x5c.empty());
+      break;
+    case core::attestation_type::basic:
+    case core::attestation_type::attca:
+    case core::attestation_type::anonca:
+      SIGNET_FUZZ_CHECK(!res.x5c.empty());
+      break;
+    case core::attestation_type::none:
+    case core::attestation_type::uncertain:
+      break;
+  }
+  if (res.trusted) SIGNET_FUZZ_CHECK(!res.x5c.empty());
+  return 0;
+}
