@@ -20,6 +20,7 @@ enum class cose_alg : std::int32_t {
   es512 = -36,
   eddsa = -8,      // Ed25519 or Ed448, by the key's crv
   ed25519 = -19,   // fully specified (RFC 9864)
+  ed448 = -53,     // fully specified (RFC 9864)
   ps256 = -37,
   ps384 = -38,
   ps512 = -39,

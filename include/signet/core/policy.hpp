@@ -36,6 +36,9 @@ struct policy {
   bool danger_safetynet_skip_timestamp = false;
   /// Default false. Skip certificate validity periods. Risk: expired/revoked attestation keys.
   bool danger_ignore_certificate_validity = false;
+  /// Default false. Accept an assertion whose signCount did not increase (one side non-zero); the
+  /// result then reports sign_count_not_increased. Risk: a cloned authenticator goes unnoticed.
+  bool allow_sign_count_not_increased = false;
   /// Default false. Refuse attestation that is not anchored in the trust source.
   bool require_trusted_attestation = false;
 };

@@ -21,8 +21,10 @@ result<evp_pkey_ptr> okp_key_from_cose(const cbor::map& m, std::int32_t alg) {
     case 7: type = "ED448"; len = 57; break;
     default: return errc::cose_key_type_unsupported;  // X25519/X448 cannot sign
   }
-  // The fully specified Ed25519 id (-19) only goes with crv Ed25519.
-  if (alg == static_cast<std::int32_t>(cose_alg::ed25519) && len != 32) return errc::cose_key_alg_mismatch;
+  // The fully specified ids (-19 Ed25519, -53 Ed448) only go with their own curve.
+  if ((alg == static_cast<std::int32_t>(cose_alg::ed25519) && len != 32) ||
+      (alg == static_cast<std::int32_t>(cose_alg::ed448) && len != 57))
+    return errc::cose_key_alg_mismatch;
   if (x->size() != len) return errc::cose_key_invalid_point;
   const OSSL_PARAM params[] = {
       OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<byte*>(x->data()), x->size()),

@@ -19,10 +19,11 @@ public_key::public_key(evp_pkey_ptr key, std::int32_t alg, bytes cose) noexcept
 
 std::span<const std::int32_t> supported_credential_algorithms() noexcept {
   // Order offered in pubKeyCredParams: EdDSA and ES256 first (small, fast), RSA last.
-  static constexpr std::array<std::int32_t, 11> algs{
+  static constexpr std::array<std::int32_t, 12> algs{
       static_cast<std::int32_t>(cose_alg::eddsa), static_cast<std::int32_t>(cose_alg::es256),
       static_cast<std::int32_t>(cose_alg::es384), static_cast<std::int32_t>(cose_alg::es512),
-      static_cast<std::int32_t>(cose_alg::ed25519), static_cast<std::int32_t>(cose_alg::ps256),
+      static_cast<std::int32_t>(cose_alg::ed25519), static_cast<std::int32_t>(cose_alg::ed448),
+      static_cast<std::int32_t>(cose_alg::ps256),
       static_cast<std::int32_t>(cose_alg::ps384), static_cast<std::int32_t>(cose_alg::ps512),
       static_cast<std::int32_t>(cose_alg::rs256), static_cast<std::int32_t>(cose_alg::rs384),
       static_cast<std::int32_t>(cose_alg::rs512)};
@@ -50,7 +51,8 @@ bool is_rsa_alg(std::int32_t a) noexcept {
   }
 }
 bool is_eddsa_alg(std::int32_t a) noexcept {
-  return a == static_cast<std::int32_t>(cose_alg::eddsa) || a == static_cast<std::int32_t>(cose_alg::ed25519);
+  return a == static_cast<std::int32_t>(cose_alg::eddsa) || a == static_cast<std::int32_t>(cose_alg::ed25519) ||
+         a == static_cast<std::int32_t>(cose_alg::ed448);
 }
 
 const bytes* get_bytes(const cbor::map& m, std::int64_t label) noexcept {
@@ -128,7 +130,8 @@ result<void> verify_signature(EVP_PKEY* key, std::int32_t alg, byte_view data, b
   if (is_eddsa_alg(alg)) {
     const int id = EVP_PKEY_get_base_id(key);
     if (id != EVP_PKEY_ED25519 && id != EVP_PKEY_ED448) return errc::cose_key_alg_mismatch;
-    if (alg == static_cast<std::int32_t>(cose_alg::ed25519) && id != EVP_PKEY_ED25519)
+    if ((alg == static_cast<std::int32_t>(cose_alg::ed25519) && id != EVP_PKEY_ED25519) ||
+        (alg == static_cast<std::int32_t>(cose_alg::ed448) && id != EVP_PKEY_ED448))
       return errc::cose_key_alg_mismatch;
     return eddsa_verify(key, alg, data, sig);
   }

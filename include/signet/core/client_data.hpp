@@ -1,0 +1,46 @@
+// clientDataJSON (WebAuthn L3 §5.8.1) parsing and the checks of §7.1 steps 7-11 / §7.2 steps 11-15.
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "signet/core/bytes.hpp"
+#include "signet/core/policy.hpp"
+
+namespace signet::core {
+
+struct client_data {
+  std::string type;       // "webauthn.create" / "webauthn.get"
+  std::string challenge;  // base64url as sent (compared as a string)
+  std::string origin;
+  bool cross_origin = false;
+  std::optional<std::string> top_origin;
+};
+
+/// Parses clientDataJSON (UTF-8 JSON object; size <= limits::client_data_max). Requires type,
+/// challenge and origin as strings; crossOrigin, when present, a boolean; topOrigin a string.
+/// Unknown members are ignored (§5.8.1.2 limited verification: members may be added).
+/// errc::client_data_malformed on any violation. Pure; thread-safe; no partial result.
+boost::system::result<client_data> parse_client_data(byte_view json);
+
+/// What the relying party expects of one ceremony's client data.
+struct client_data_expectations {
+  std::string_view type;                    // "webauthn.create" or "webauthn.get"
+  std::string_view challenge;               // base64url(challenge bytes) or the literal string
+  std::span<const std::string> origins;     // acceptable origins (exact, unless policy loosens)
+  const core::policy* policy = nullptr;     // must be set
+};
+
+/// The checks, in spec order: type (client_data_type_mismatch), challenge (client_data_challenge_mismatch,
+/// constant-time), origin (client_data_origin_mismatch), crossOrigin (client_data_cross_origin_not_allowed),
+/// topOrigin (client_data_cross_origin_not_allowed / client_data_top_origin_mismatch).
+boost::system::result<void> check_client_data(const client_data& c, const client_data_expectations& e);
+
+/// True when `actual` is acceptable for `expected` under the policy's origin loosening
+/// (allow_subdomain_origins, allow_any_port). Exact string match otherwise.
+bool origin_matches(std::string_view actual, std::string_view expected, const policy& pol);
+
+}  // namespace signet::core

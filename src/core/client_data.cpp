@@ -1,0 +1,119 @@
+// clientDataJSON parsing and checks (WebAuthn L3 §5.8.1, §7.1 steps 5-11, §7.2 steps 9-15).
+#include "signet/core/client_data.hpp"
+
+#include <openssl/crypto.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "limits.hpp"
+#include "signet/core/errc.hpp"
+
+namespace signet::core {
+
+using boost::system::result;
+
+result<client_data> parse_client_data(byte_view raw) {
+  if (raw.empty() || raw.size() > limits::client_data_max) return errc::client_data_malformed;
+  // §7.1 step 5: "Let JSONtext be the result of running UTF-8 decode" — boost::json validates UTF-8.
+  boost::system::error_code ec;
+  boost::json::parse_options opts;
+  opts.max_depth = 8;
+  boost::json::value v = boost::json::parse(as_chars(raw), ec, {}, opts);
+  if (ec || !v.is_object()) return errc::client_data_malformed;
+  const auto& o = v.get_object();
+  const auto* type = o.if_contains("type");
+  const auto* chal = o.if_contains("challenge");
+  const auto* orig = o.if_contains("origin");
+  if (!type || !type->is_string() || !chal || !chal->is_string() || !orig || !orig->is_string())
+    return errc::client_data_malformed;
+  client_data out;
+  out.type = std::string(type->get_string());
+  out.challenge = std::string(chal->get_string());
+  out.origin = std::string(orig->get_string());
+  if (const auto* co = o.if_contains("crossOrigin")) {
+    if (!co->is_bool()) return errc::client_data_malformed;
+    out.cross_origin = co->get_bool();
+  }
+  if (const auto* top = o.if_contains("topOrigin")) {
+    if (!top->is_string()) return errc::client_data_malformed;
+    out.top_origin = std::string(top->get_string());
+  }
+  return out;
+}
+
+namespace {
+
+struct origin_parts {
+  std::string_view scheme;
+  std::string_view host;
+  std::string_view port;  // empty when absent
+};
+
+// origin = scheme "://" host [ ":" port ] (RFC 6454 serialisation; no path, no userinfo).
+std::optional<origin_parts> split_origin(std::string_view o) {
+  const auto sep = o.find("://");
+  if (sep == std::string_view::npos || sep == 0) return std::nullopt;
+  origin_parts p;
+  p.scheme = o.substr(0, sep);
+  std::string_view rest = o.substr(sep + 3);
+  if (rest.empty() || rest.find_first_of("/?#@") != std::string_view::npos) return std::nullopt;
+  // IPv6 literals keep their colons inside brackets.
+  const auto bracket = rest.rfind(']');
+  const auto colon = rest.rfind(':');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    p.host = rest.substr(0, colon);
+    p.port = rest.substr(colon + 1);
+    if (p.port.empty()) return std::nullopt;
+  } else {
+    p.host = rest;
+  }
+  if (p.host.empty()) return std::nullopt;
+  return p;
+}
+
+}  // namespace
+
+bool origin_matches(std::string_view actual, std::string_view expected, const policy& pol) {
+  if (actual == expected) return true;
+  if (!pol.allow_subdomain_origins && !pol.allow_any_port) return false;
+  auto a = split_origin(actual);
+  auto e = split_origin(expected);
+  if (!a || !e || a->scheme != e->scheme) return false;
+  if (!pol.allow_any_port && a->port != e->port) return false;
+  if (a->host == e->host) return true;
+  if (!pol.allow_subdomain_origins) return false;
+  // A subdomain: actual host ends with "." + expected host (label boundary, not a suffix match).
+  return a->host.size() > e->host.size() + 1 && a->host.ends_with(e->host) &&
+         a->host[a->host.size() - e->host.size() - 1] == '.';
+}
+
+result<void> check_client_data(const client_data& c, const client_data_expectations& e) {
+  const policy& pol = *e.policy;
+  // type must be exactly the ceremony's ("webauthn.create" / "webauthn.get").
+  if (c.type != e.type) return errc::client_data_type_mismatch;
+  // challenge must equal base64url(options.challenge). Constant time over equal lengths.
+  if (c.challenge.size() != e.challenge.size() ||
+      CRYPTO_memcmp(c.challenge.data(), e.challenge.data(), c.challenge.size()) != 0)
+    return errc::client_data_challenge_mismatch;
+  // origin must be one the RP expects.
+  bool origin_ok = false;
+  for (const auto& o : e.origins)
+    if (origin_matches(c.origin, o, pol)) origin_ok = true;
+  if (!origin_ok) return errc::client_data_origin_mismatch;
+  // crossOrigin true only when the RP expects to be embedded cross-origin.
+  if (c.cross_origin && !pol.allow_cross_origin) return errc::client_data_cross_origin_not_allowed;
+  // topOrigin present: the RP must expect being sub-framed, and within one of the expected tops.
+  if (c.top_origin) {
+    if (!pol.allow_cross_origin) return errc::client_data_cross_origin_not_allowed;
+    if (!pol.expected_top_origins.empty()) {
+      bool top_ok = false;
+      for (const auto& t : pol.expected_top_origins)
+        if (origin_matches(*c.top_origin, t, pol)) top_ok = true;
+      if (!top_ok) return errc::client_data_top_origin_mismatch;
+    }
+  }
+  return {};
+}
+
+}  // namespace signet::core

@@ -1,0 +1,221 @@
+// Registration ceremony verification: WebAuthn Level 3 §7.1 "Registering a New Credential".
+//
+// verify_registration() calls one small function per numbered step, in order. Steps not here:
+//   1-2   client side (the browser builds options and calls create()).
+//   4     clientExtensionResults: we request no client extensions needing verification; credProps
+//         is informational and parsed in response_json.cpp.
+//   18-19 BE/BS are reported in registration_result; the only policy use (reject_backup_eligible)
+//         is step 18's "evaluate" and is done there.
+//   24    trust anchors come from the injected trust_source inside each format's verifier.
+//   27    "credentialId not yet registered" needs the store: the service layer does it.
+//   28    storing the credential record is the service layer's job.
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+#include "attestation/common.hpp"
+#include "limits.hpp"
+#include "signet/core/ceremony.hpp"
+#include "signet/core/client_data.hpp"
+#include "signet/core/errc.hpp"
+
+namespace signet::core {
+
+using boost::system::result;
+
+namespace {
+
+struct reg_state {
+  const registration_response& response;
+  const registration_expectations& expected;
+  client_data c;
+  bytes client_data_hash;
+  attestation_object att;
+  std::optional<public_key> key;
+  attestation_result att_result;
+};
+
+// WebAuthn L3 §7.1 step 3: response is an AuthenticatorAttestationResponse — guaranteed by the
+// type of `response` (parse_registration_response_json already checked type == "public-key").
+
+// WebAuthn L3 §7.1 step 5-6: decode clientDataJSON (UTF-8 JSON) into C.
+result<void> step_5_6_parse_client_data(reg_state& s) {
+  auto c = parse_client_data(s.response.client_data_json);
+  if (!c) return c.error();
+  s.c = std::move(*c);
+  return {};
+}
+
+// WebAuthn L3 §7.1 steps 7-11: C.type, C.challenge, C.origin, C.crossOrigin, C.topOrigin.
+result<void> step_7_11_check_client_data(reg_state& s) {
+  client_data_expectations e{"webauthn.create", s.expected.challenge, s.expected.origins, s.expected.policy};
+  return check_client_data(s.c, e);
+}
+
+// WebAuthn L3 §7.1 step 12: hash = SHA-256(response.clientDataJSON).
+result<void> step_12_hash_client_data(reg_state& s) {
+  s.client_data_hash = sha256(s.response.client_data_json);
+  return {};
+}
+
+// WebAuthn L3 §7.1 step 13: CBOR-decode attestationObject into fmt, authData, attStmt.
+result<void> step_13_decode_attestation_object(reg_state& s) {
+  auto a = parse_attestation_object(s.response.attestation_object);
+  if (!a) return a.error();
+  // A registration must carry attested credential data (AT flag) — without it there is no key.
+  if (!a->auth_data.attested) return errc::auth_data_attested_data_missing;
+  s.att = std::move(*a);
+  return {};
+}
+
+// WebAuthn L3 §7.1 step 14: rpIdHash is SHA-256 of the RP ID.
+result<void> step_14_rp_id_hash(reg_state& s) {
+  const bytes want = sha256(as_bytes(s.expected.rp_id));
+  if (!equal_bytes(want, s.att.auth_data.rp_id_hash)) return errc::auth_data_rp_id_hash_mismatch;
+  return {};
+}
+
+// WebAuthn L3 §7.1 step 15: UP set, unless the ceremony was a conditional create.
+result<void> step_15_user_present(reg_state& s) {
+  const bool need = s.expected.require_user_presence && !s.expected.policy->allow_missing_user_presence;
+  if (need && !s.att.auth_data.user_present()) return errc::auth_data_user_not_present;
+  return {};
+}
+
+// WebAuthn L3 §7.1 step 16: UV set when user verification is required.
+result<void> step_16_user_verified(reg_state& s) {
+  if (s.expected.require_user_verification && !s.att.auth_data.user_verified())
+    return errc::auth_data_user_not_verified;
+  return {};
+}
+
+// WebAuthn L3 §7.1 step 17: BS set only with BE (also enforced by the parser).
+// Step 18: "evaluate BE per RP policy": policy.reject_backup_eligible refuses synced credentials.
+result<void> step_17_18_backup_flags(reg_state& s) {
+  if (s.att.auth_data.backed_up() && !s.att.auth_data.backup_eligible())
+    return errc::auth_data_backup_state_without_eligible;
+  if (s.expected.policy->reject_backup_eligible && s.att.auth_data.backup_eligible())
+    return errc::policy_backup_eligible_rejected;
+  return {};
+}
+
+// WebAuthn L3 §7.1 step 20: the credential key's alg is one of pubKeyCredParams. The key is also
+// parsed and validated here (EVP_PKEY_fromdata + point/modulus checks).
+result<void> step_20_algorithm(reg_state& s) {
+  auto key = parse_cose_key(s.att.auth_data.attested->public_key_cose);
+  if (!key) return key.error();
+  std::span<const std::int32_t> allowed = s.expected.algorithms;
+  if (allowed.empty()) allowed = s.expected.policy->allowed_algorithms;
+  const auto supported = supported_credential_algorithms();
+  const std::int32_t alg = key->alg();
+  // Never accept an alg this build cannot verify later, whatever the RP lists.
+  if (std::find(supported.begin(), supported.end(), alg) == supported.end()) return errc::cose_alg_not_allowed;
+  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), alg) == allowed.end())
+    return errc::cose_alg_not_allowed;
+  s.key = std::move(*key);
+  return {};
+}
+
+// WebAuthn L3 §7.1 step 21: extension outputs are as expected. We request no authenticator
+// extensions that need checking; unsolicited ones are allowed by §9 ("MUST be prepared to handle
+// ... extensions that were not requested") and ignored. Their CBOR was already checked in step 13.
+
+// WebAuthn L3 §7.1 step 22: determine the format by an exact (case-sensitive) match on fmt.
+result<attestation_verifier> step_22_find_format(reg_state& s) {
+  attestation_verifier v = find_attestation_verifier(s.att.fmt);
+  if (!v) return errc::attestation_format_unsupported;
+  return v;
+}
+
+// WebAuthn L3 §7.1 step 23 (and 24-25 inside the verifier): verify attStmt, validate the chain
+// against the injected trust anchors, and learn the attestation type.
+result<void> step_23_verify_statement(reg_state& s, attestation_verifier verify) {
+  attestation_input in{s.att.fmt,
+                       s.att.att_stmt,
+                       s.att.auth_data_raw,
+                       s.att.auth_data,
+                       s.client_data_hash,
+                       *s.key,
+                       s.expected.trust,
+                       s.expected.now,
+                       *s.expected.policy};
+  auto r = verify(in);
+  if (!r) return r.error();
+  s.att_result = std::move(*r);
+  return {};
+}
+
+// WebAuthn L3 §7.1 step 26: credentialId at most 1023 bytes (the parser enforces it too).
+result<void> step_26_credential_id_length(reg_state& s) {
+  if (s.att.auth_data.attested->id.size() > limits::credential_id_max) return errc::auth_data_credential_id_too_long;
+  return {};
+}
+
+// WebAuthn L3 §7.1 step 25/29: untrusted attestation is refused when the RP requires trust.
+result<void> step_29_trustworthiness(reg_state& s) {
+  if (!s.expected.policy->require_trusted_attestation) return {};
+  if (s.att_result.type == attestation_type::none || s.att_result.type == attestation_type::self ||
+      !s.att_result.trusted)
+    return errc::attestation_trust_required;
+  return {};
+}
+
+}  // namespace
+
+result<registration_result> verify_registration(const registration_response& response,
+                                                const registration_expectations& expected) {
+  if (!expected.policy) return errc::ceremony_options_invalid;
+  reg_state s{response, expected, {}, {}, {}, std::nullopt, {}};
+  if (auto r = step_5_6_parse_client_data(s); !r) return r.error();
+  if (auto r = step_7_11_check_client_data(s); !r) return r.error();
+  if (auto r = step_12_hash_client_data(s); !r) return r.error();
+  if (auto r = step_13_decode_attestation_object(s); !r) return r.error();
+  if (auto r = step_14_rp_id_hash(s); !r) return r.error();
+  if (auto r = step_15_user_present(s); !r) return r.error();
+  if (auto r = step_16_user_verified(s); !r) return r.error();
+  if (auto r = step_17_18_backup_flags(s); !r) return r.error();
+  if (auto r = step_20_algorithm(s); !r) return r.error();
+  auto verifier = step_22_find_format(s);
+  if (!verifier) return verifier.error();
+  if (auto r = step_23_verify_statement(s, *verifier); !r) return r.error();
+  if (auto r = step_26_credential_id_length(s); !r) return r.error();
+  if (auto r = step_29_trustworthiness(s); !r) return r.error();
+
+  const auto& acd = *s.att.auth_data.attested;
+  registration_result out;
+  out.id = acd.id;
+  out.public_key_cose = acd.public_key_cose;
+  out.alg = s.key->alg();
+  out.sign_count = s.att.auth_data.sign_count;
+  out.aaguid = acd.aaguid;
+  out.fmt = s.att.fmt;
+  out.attestation = s.att_result.type;
+  out.attestation_trusted = s.att_result.trusted;
+  out.x5c = std::move(s.att_result.x5c);
+  out.user_verified = s.att.auth_data.user_verified();
+  out.backup_eligible = s.att.auth_data.backup_eligible();
+  out.backed_up = s.att.auth_data.backed_up();
+  out.transports = response.transports;
+  return out;
+}
+
+result<registration_result> finish_registration(const finish_registration_options& o) {
+  if (!o.ceremony || !o.response || !o.policy) return errc::ceremony_options_invalid;
+  // The store checks expiry when handing the ceremony out; core checks again (craft.md).
+  if (o.now > o.ceremony->expires_at()) return errc::ceremony_expired;
+  const std::string expected_challenge = o.ceremony->challenge().to_base64url();
+  registration_expectations e;
+  e.challenge = expected_challenge;
+  e.origins = o.origins;
+  e.rp_id = o.ceremony->rp_id().value();
+  e.require_user_verification = o.ceremony->user_verification() == user_verification_requirement::required ||
+                                o.policy->require_user_verification;
+  e.require_user_presence = true;
+  e.algorithms = o.ceremony->algorithms();
+  e.policy = o.policy;
+  e.trust = o.trust;
+  e.now = o.now;
+  return verify_registration(*o.response, e);
+}
+
+}  // namespace signet::core
