@@ -63,9 +63,14 @@ std::optional<byte_view> parse_nonce_extension(byte_view der) {
 }
 
 // WebAuthn L3 §8.8 verification step 1: attStmt is valid CBOR conforming to the syntax above.
+// Workaround: the first Apple implementations (iOS 14 / macOS 11 betas, 2020; SimpleWebAuthn vector
+// "verify-apple-attestation") also sent "alg": -7. No step uses it (the statement carries no
+// signature), so an integer "alg" is tolerated and ignored; any other extra member is refused.
 result<certificate_chain> parse_statement(const cbor::map& st) {
   const cbor::value* x5c = cbor::find(st, "x5c");
-  if (!x5c || st.size() != 1) return errc::attestation_statement_malformed;
+  const cbor::value* alg = cbor::find(st, "alg");
+  if (!x5c || (alg && !alg->as_int())) return errc::attestation_statement_malformed;
+  if (st.size() != (alg ? 2u : 1u)) return errc::attestation_statement_malformed;
   return parse_x5c(*x5c);
 }
 

@@ -92,27 +92,51 @@ const EVP_MD* digest_for_tpm_alg(std::uint16_t alg) noexcept {
   }
 }
 
-boost::system::result<pub_area> parse_pub_area(byte_view raw) {
+namespace {
+
+// How TPMT_RSA_SCHEME / TPMT_ECC_SCHEME are framed.
+enum class scheme_framing {
+  spec,          // scheme identifier followed by its details (TPM 2.0 Part 2)
+  bare_scheme,   // scheme identifier only (see parse_pub_area)
+};
+
+boost::system::result<pub_area> parse_with(byte_view raw, scheme_framing framing) {
   byte_reader r(raw);
   pub_area p;
+  const auto scheme = [&](std::uint16_t& out) {
+    return framing == scheme_framing::spec ? read_scheme(r, out) : read(r, out);
+  };
   // TPMT_PUBLIC: type, nameAlg, objectAttributes, authPolicy, parameters, unique.
   if (!read(r, p.type) || !read(r, p.name_alg) || !read(r, p.object_attributes) || !read_sized(r, p.auth_policy))
     return err_pub_area_malformed;
   if (p.type == alg_rsa) {
     // TPMS_RSA_PARMS: symmetric, scheme, keyBits, exponent; unique is TPM2B_PUBLIC_KEY_RSA.
-    if (!read_symmetric(r, p.symmetric) || !read_scheme(r, p.scheme) || !read(r, p.rsa_key_bits) ||
+    if (!read_symmetric(r, p.symmetric) || !scheme(p.scheme) || !read(r, p.rsa_key_bits) ||
         !read(r, p.rsa_exponent) || !read_sized(r, p.rsa_modulus))
       return err_pub_area_malformed;
   } else if (p.type == alg_ecc) {
     // TPMS_ECC_PARMS: symmetric, scheme, curveID, kdf; unique is TPMS_ECC_POINT {x, y}.
-    if (!read_symmetric(r, p.symmetric) || !read_scheme(r, p.scheme) || !read(r, p.curve_id) ||
-        !read_kdf(r, p.kdf) || !read_sized(r, p.ecc_x) || !read_sized(r, p.ecc_y))
+    if (!read_symmetric(r, p.symmetric) || !scheme(p.scheme) || !read(r, p.curve_id) || !read_kdf(r, p.kdf) ||
+        !read_sized(r, p.ecc_x) || !read_sized(r, p.ecc_y))
       return err_pub_area_malformed;
   } else {
     return err_pub_area_malformed;  // KEYEDHASH / SYMCIPHER objects cannot be WebAuthn credentials
   }
   if (!r.empty()) return err_pub_area_malformed;
+  if (framing == scheme_framing::bare_scheme && p.scheme == alg_null) return err_pub_area_malformed;
   return p;
+}
+
+}  // namespace
+
+boost::system::result<pub_area> parse_pub_area(byte_view raw) {
+  if (auto p = parse_with(raw, scheme_framing::spec)) return p;
+  // Workaround: Yubico java-webauthn-server's test TPM (the "tpm-valid-rs256/384/512" vectors)
+  // writes TPM_ALG_RSASSA as the scheme without the hashAlg that TPMS_SIG_SCHEME_RSASSA requires
+  // (SimpleWebAuthn reads the scheme as two bytes and so accepts it). A spec-conformant pubArea always
+  // takes the path above; this framing is tried only for one the spec framing cannot read, must then
+  // consume the structure exactly, and certInfo's Name still covers the raw pubArea bytes.
+  return parse_with(raw, scheme_framing::bare_scheme);
 }
 
 }  // namespace signet::core::tpm
