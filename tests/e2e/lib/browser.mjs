@@ -1,0 +1,69 @@
+// Headless Debian chromium via playwright-core (no downloaded browser), plus Chrome DevTools
+// Protocol WebAuthn virtual authenticators. Every wait is bounded; close() kills the browser.
+import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { withTimeout } from './server.mjs';
+
+export const CHROMIUM = process.env.SIGNET_CHROMIUM || '/usr/bin/chromium';
+const LAUNCH_TIMEOUT_MS = 30000;
+const EVAL_TIMEOUT_MS = 30000;
+
+/** extraArgs: appended to the standard flags (e.g. --enable-features=...). */
+export async function launchBrowser(extraArgs = []) {
+  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (scripts/setup installs Debian's chromium)`);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: LAUNCH_TIMEOUT_MS,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', ...extraArgs],
+  });
+  const closeBrowser = async () => {
+    const r = await withTimeout(browser.close().catch(() => {}), 10000);
+    if (r === 'timeout') { try { browser.process?.()?.kill('SIGKILL'); } catch { /* gone */ } }
+  };
+  process.once('exit', () => { try { browser.process?.()?.kill('SIGKILL'); } catch { /* gone */ } });
+  return { browser, close: closeBrowser };
+}
+
+/**
+ * A fresh context + page on `url`, with a CDP session and a virtual authenticator attached.
+ * authenticator: options merged into WebAuthn.addVirtualAuthenticator's `options`.
+ */
+export async function openPage(browser, url, authenticator = {}) {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(EVAL_TIMEOUT_MS);
+  const page = await context.newPage();
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  await page.goto(url, { timeout: EVAL_TIMEOUT_MS });
+  await page.waitForFunction(() => window.signetTestReady === true, null, { timeout: EVAL_TIMEOUT_MS });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      ctap2Version: 'ctap2_1',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+      ...authenticator,
+    },
+  });
+  return {
+    context, page, cdp, authenticatorId, consoleLines,
+    /** page.evaluate with a bounded wait. */
+    evaluate: (fn, arg, timeoutMs = EVAL_TIMEOUT_MS) => {
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`page.evaluate timed out after ${timeoutMs} ms\n${consoleLines.join('\n')}`)), timeoutMs);
+      });
+      return Promise.race([page.evaluate(fn, arg), timeout]).finally(() => clearTimeout(timer));
+    },
+    credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+    close: () => withTimeout(context.close().catch(() => {}), 10000),
+  };
+}
