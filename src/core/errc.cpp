@@ -66,6 +66,7 @@ std::string_view to_string(errc e) noexcept {
     case errc::attestation_certificate_expired: return "attestation_certificate_expired";
     case errc::attestation_trust_required: return "attestation_trust_required";
     case errc::attestation_none_statement_not_empty: return "attestation_none_statement_not_empty";
+    case errc::attestation_revocation_unchecked: return "attestation_revocation_unchecked";
     case errc::attestation_packed_invalid: return "attestation_packed_invalid";
     case errc::attestation_fido_u2f_invalid: return "attestation_fido_u2f_invalid";
     case errc::attestation_tpm_invalid: return "attestation_tpm_invalid";
@@ -161,6 +162,7 @@ std::optional<condition> condition_of(errc e) noexcept {
     case errc::attestation_format_unsupported:
     case errc::attestation_alg_not_allowed:
     case errc::attestation_trust_required:
+    case errc::attestation_revocation_unchecked:
     case errc::policy_backup_eligible_rejected:
     case errc::policy_sha1_not_allowed:
     case errc::policy_attestation_type_not_allowed:

@@ -31,6 +31,22 @@ result<bytes> required_b64(const boost::json::object& o, std::string_view key) {
   return std::move(*b);
 }
 
+// base64url where the unused low bits of the final character may be non-zero: they are cleared
+// before the strict decoder runs. Everything else (alphabet, length, padding) stays strict.
+std::optional<bytes> decode_tolerating_unused_bits(std::string_view in) {
+  if (auto b = base64url_decode(in)) return b;
+  std::string s(in);
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  const std::size_t rem = s.size() % 4;
+  if (rem != 2 && rem != 3) return std::nullopt;
+  static constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const auto idx = k_alphabet.find(s.back());
+  if (idx == std::string_view::npos) return std::nullopt;
+  const std::size_t mask = rem == 2 ? 0x30 : 0x3c;  // bits that carry data in the last character
+  s.back() = k_alphabet[idx & mask];
+  return base64url_decode(s);
+}
+
 // Members common to both responses: id, rawId, type, authenticatorAttachment, clientExtensionResults.
 struct common_fields {
   std::string id;
@@ -45,8 +61,12 @@ result<common_fields> parse_common(const boost::json::object& o) {
   const auto* id = o.if_contains("id");
   if (!id || !id->is_string()) return errc::response_malformed;
   out.id = std::string(id->get_string());
-  auto raw = required_b64(o, "rawId");
-  if (!raw) return raw.error();
+  // rawId: strict base64url, except that non-zero unused bits in the last character are tolerated
+  // (Node's Buffer and other encoders do not canonicalise; RFC 4648 §3.5 lets decoders accept it).
+  const auto* raw_v = o.if_contains("rawId");
+  if (!raw_v || !raw_v->is_string()) return errc::response_malformed;
+  auto raw = decode_tolerating_unused_bits(raw_v->get_string());
+  if (!raw) return errc::response_encoding_invalid;
   if (raw->empty() || raw->size() > limits::credential_id_max) return errc::response_malformed;
   out.raw_id = credential_id(std::move(*raw));
   // §5.1: type is "public-key".

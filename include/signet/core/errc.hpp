@@ -76,6 +76,7 @@ enum class errc : int {
   attestation_certificate_expired,
   attestation_trust_required,
   attestation_none_statement_not_empty,
+  attestation_revocation_unchecked,
   attestation_packed_invalid = 650,
   attestation_fido_u2f_invalid,
   attestation_tpm_invalid,

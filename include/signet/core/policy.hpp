@@ -39,6 +39,10 @@ struct policy {
   /// Default false. Accept an assertion whose signCount did not increase (one side non-zero); the
   /// result then reports sign_count_not_increased. Risk: a cloned authenticator goes unnoticed.
   bool allow_sign_count_not_increased = false;
+  /// Default false. Require certificate revocation checking for attestation chains. Core has no CRL
+  /// or OCSP input yet, so when true every statement with a certificate chain is refused
+  /// (errc::attestation_revocation_unchecked): fail closed rather than pretend to have checked.
+  bool require_revocation_check = false;
   /// Default false. Refuse attestation that is not anchored in the trust source.
   bool require_trusted_attestation = false;
 };

@@ -60,6 +60,7 @@ boost::system::result<void> check_certificate_validity(const certificate_chain& 
 /// with an OpenSSL X509_STORE at time in.now (X509_V_FLAG_NO_CHECK_TIME when
 /// policy.danger_ignore_certificate_validity). `extra_anchors` are added to the store too (used when
 /// a format ships its own well-known root); they count as trust anchors.
+///   - errc::attestation_revocation_unchecked when policy.require_revocation_check (no CRL source yet);
 ///   - returns true when the chain is anchored;
 ///   - returns false when there are no anchors at all (in.trust == nullptr or it returns none and no
 ///     extra anchors) and policy.require_trusted_attestation is false: the chain is not validated;

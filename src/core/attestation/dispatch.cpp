@@ -15,11 +15,14 @@ struct entry {
 };
 
 // IANA "WebAuthn Attestation Statement Format Identifiers" registry names.
-// Formats implemented in other files join this table when their verifier lands.
 constexpr std::array k_table{
     entry{"none", &verify_none},
     entry{"packed", &verify_packed},
     entry{"fido-u2f", &verify_fido_u2f},
+    entry{"tpm", &verify_tpm},
+    entry{"android-key", &verify_android_key},
+    entry{"android-safetynet", &verify_android_safetynet},
+    entry{"apple", &verify_apple},
 };
 
 }  // namespace

@@ -77,31 +77,35 @@ bool public_check(EVP_PKEY* key) {
 }  // namespace cose_detail
 
 result<public_key> cose_key_from_cbor(const cbor::map& m, byte_view raw) {
-  const cbor::value* kty_v = cbor::find(m, kty_label);
+  // alg first (RFC 9053 keys used with WebAuthn must carry it, §5.8.5), so a key without one, or
+  // with one we do not implement, gets that specific code whatever else is wrong with it.
   const cbor::value* alg_v = cbor::find(m, alg_label);
-  if (!kty_v || !kty_v->as_int()) return errc::cose_key_malformed;
   if (!alg_v) return errc::cose_key_alg_missing;
   if (!alg_v->as_int()) return errc::cose_key_malformed;
   const std::int64_t a64 = *alg_v->as_int();
   if (a64 < INT32_MIN || a64 > INT32_MAX) return errc::cose_alg_unsupported;
   const auto a = static_cast<std::int32_t>(a64);
+  // Anything outside EC2/RSA/OKP signing algorithms — ML-DSA (-48/-49/-50) needs OpenSSL 3.5 —
+  // is refused: this build cannot verify it.
+  if (!is_ec_alg(a) && !is_rsa_alg(a) && !is_eddsa_alg(a)) return errc::cose_alg_unsupported;
+  const cbor::value* kty_v = cbor::find(m, kty_label);
+  if (!kty_v || !kty_v->as_int()) return errc::cose_key_malformed;
   result<evp_pkey_ptr> key = errc::cose_key_type_unsupported;
   switch (*kty_v->as_int()) {
     case kty_ec2:
-      if (!is_ec_alg(a)) return is_rsa_alg(a) || is_eddsa_alg(a) ? errc::cose_key_alg_mismatch : errc::cose_alg_unsupported;
+      if (!is_ec_alg(a)) return errc::cose_key_alg_mismatch;
       key = ec_key_from_cose(m, a);
       break;
     case kty_rsa:
-      if (!is_rsa_alg(a)) return is_ec_alg(a) || is_eddsa_alg(a) ? errc::cose_key_alg_mismatch : errc::cose_alg_unsupported;
+      if (!is_rsa_alg(a)) return errc::cose_key_alg_mismatch;
       key = rsa_key_from_cose(m, a);
       break;
     case kty_okp:
-      if (!is_eddsa_alg(a)) return is_ec_alg(a) || is_rsa_alg(a) ? errc::cose_key_alg_mismatch : errc::cose_alg_unsupported;
+      if (!is_eddsa_alg(a)) return errc::cose_key_alg_mismatch;
       key = okp_key_from_cose(m, a);
       break;
     case kty_akp:
-      // ML-DSA (FIPS 204) needs OpenSSL 3.5; this build cannot verify it, so it is refused.
-      return errc::cose_alg_unsupported;
+      return errc::cose_key_alg_mismatch;  // an ML-DSA key type with a classical alg
     default:
       return errc::cose_key_type_unsupported;
   }
