@@ -1,5 +1,5 @@
-// fuzz_attestation_object: attestation object -> authenticator data -> credential key -> the attestation
-// statement verifier that find_attestation_verifier() picks for `fmt` (WebAuthn L3 §7.1 steps 12-21).
+// fuzz_attestation_object: parse_attestation_object -> credential key -> the attestation statement
+// verifier that find_attestation_verifier() picks for `fmt` (WebAuthn L3 §7.1 steps 12-21).
 //
 // Input framing (so the seeds, built from real registrations, reach the signature and certificate code):
 //   byte 0       policy flags (signet::fuzz::att_flag_*)
@@ -8,6 +8,8 @@
 // Trust source: none (chains are not anchored except by a format's own well-known root); now is fixed.
 //
 // Invariants:
+//  - a parsed object re-checks against an independent decode: exactly the members fmt, attStmt and
+//    authData with the same values, and authData re-parses the same;
 //  - a verifier is found only for the formats of the dispatch table, never for anything else;
 //  - on success: fmt "none" reports attestation type none and no x5c; self attestation carries no
 //    x5c; basic/attca/anonca carry one; x5c has <= limits::x5c_max_certificates entries, every entry
@@ -50,28 +52,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const core::byte_view client_data_hash = in.subspan(1, 32);
   const core::byte_view att_obj = in.subspan(header);
 
-  // WebAuthn L3 §6.5.4: attObj = {fmt: tstr, attStmt: map, authData: bstr}. The container may be
-  // indefinite-length (decode_options, as core does for this container only).
-  const auto decoded = core::cbor::decode_one(att_obj, core::cbor::decode_options{.allow_indefinite_length = true});
-  if (!decoded) return 0;
-  const core::cbor::map* top = decoded->as_map();
-  if (top == nullptr) return 0;
-  const auto* fmt_v = core::cbor::find(*top, "fmt");
-  const auto* stmt_v = core::cbor::find(*top, "attStmt");
-  const auto* auth_v = core::cbor::find(*top, "authData");
-  if (fmt_v == nullptr || stmt_v == nullptr || auth_v == nullptr) return 0;
-  if (!fmt_v->is_text() || !stmt_v->is_map() || !auth_v->is_bytes()) return 0;
-  const std::string& fmt = *fmt_v->as_text();
-  const core::cbor::map& stmt = *stmt_v->as_map();
-  const core::bytes& auth_raw = *auth_v->as_bytes();
+  // WebAuthn L3 §6.5.4: attObj = {fmt: tstr, attStmt: map, authData: bstr}.
+  const auto obj = core::parse_attestation_object(att_obj);
+  if (!obj) {
+    SIGNET_FUZZ_CHECK(obj.has_error() && !obj.has_value());
+    return 0;
+  }
+  // Re-check the container independently: exactly the three members, with these values.
+  {
+    const auto raw = core::cbor::decode_one(att_obj, core::cbor::decode_options{.allow_indefinite_length = true});
+    SIGNET_FUZZ_CHECK(raw.has_value() && raw->is_map() && raw->as_map()->size() == 3);
+    const auto* fmt_v = core::cbor::find(*raw->as_map(), "fmt");
+    const auto* stmt_v = core::cbor::find(*raw->as_map(), "attStmt");
+    const auto* auth_v = core::cbor::find(*raw->as_map(), "authData");
+    SIGNET_FUZZ_CHECK(fmt_v != nullptr && fmt_v->is_text() && *fmt_v->as_text() == obj->fmt);
+    SIGNET_FUZZ_CHECK(stmt_v != nullptr && stmt_v->is_map() && fz::equal(*stmt_v->as_map(), obj->att_stmt));
+    SIGNET_FUZZ_CHECK(auth_v != nullptr && auth_v->is_bytes() && *auth_v->as_bytes() == obj->auth_data_raw);
+    const auto again = core::parse_authenticator_data(obj->auth_data_raw);
+    SIGNET_FUZZ_CHECK(again.has_value() && again->flags == obj->auth_data.flags &&
+                      again->sign_count == obj->auth_data.sign_count &&
+                      again->attested.has_value() == obj->auth_data.attested.has_value());
+  }
+  const std::string& fmt = obj->fmt;
 
   const auto verifier = core::find_attestation_verifier(fmt);
   SIGNET_FUZZ_CHECK((verifier != nullptr) == is_known_format(fmt));
-  if (verifier == nullptr) return 0;
-
-  const auto ad = core::parse_authenticator_data(auth_raw);
-  if (!ad || !ad->attested) return 0;
-  const auto key = core::parse_cose_key(ad->attested->public_key_cose);
+  if (verifier == nullptr || !obj->auth_data.attested) return 0;
+  const auto key = core::parse_cose_key(obj->auth_data.attested->public_key_cose);
   if (!key) return 0;
 
   core::policy pol;
@@ -81,9 +88,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   pol.safetynet_require_cts = (fl & fz::att_flag_no_cts) == 0;
   const core::attestation_input ai{
       .fmt = fmt,
-      .att_stmt = stmt,
-      .auth_data_raw = auth_raw,
-      .auth_data = *ad,
+      .att_stmt = obj->att_stmt,
+      .auth_data_raw = obj->auth_data_raw,
+      .auth_data = obj->auth_data,
       .client_data_hash = client_data_hash,
       .credential_key = *key,
       .trust = nullptr,

@@ -27,6 +27,7 @@ bool known_alg(std::int32_t alg) {
     case core::cose_alg::es512:
     case core::cose_alg::eddsa:
     case core::cose_alg::ed25519:
+    case core::cose_alg::ed448:
     case core::cose_alg::ps256:
     case core::cose_alg::ps384:
     case core::cose_alg::ps512:
@@ -35,8 +36,9 @@ bool known_alg(std::int32_t alg) {
     case core::cose_alg::rs512:
     case core::cose_alg::rs1:
       return true;
+    default:
+      return false;
   }
-  return false;
 }
 
 }  // namespace

@@ -30,6 +30,9 @@ inline constexpr std::uint8_t att_flag_ignore_validity = 0x01;  // policy.danger
 inline constexpr std::uint8_t att_flag_allow_sha1 = 0x02;       // policy.allow_sha1_attestation
 inline constexpr std::uint8_t att_flag_skip_timestamp = 0x04;   // policy.danger_safetynet_skip_timestamp
 inline constexpr std::uint8_t att_flag_no_cts = 0x08;           // policy.safetynet_require_cts = false
+// fuzz_finish_registration input: [flags byte][rp id]\n[RegistrationResponseJSON]; flags are the
+// att_flag_* above plus:
+inline constexpr std::uint8_t reg_flag_uv_optional = 0x10;  // ceremony UV "preferred", policy UV off
 
 /// Deep structural equality of two decoded CBOR values (maps compared in encoded order).
 inline bool equal(const core::cbor::value& a, const core::cbor::value& b);

@@ -14,6 +14,8 @@
 //   client_data                   clientDataJSON
 //   registration_response_json    the registration `response` object as JSON text
 //   authentication_response_json  the authentication `response` object as JSON text
+//   finish_registration           fuzz_finish_registration's framing: flags byte, expectedRPID, '\n',
+//                                 the registration `response` JSON (see fuzz_finish_registration.cpp)
 //
 // The vector data is never copied into the repository: this runs in the build tree (CTest fixture
 // `fuzz_seeds`, scripts/fuzz). A missing VECTOR_DIR is reported and skipped, not an error, so the
@@ -130,6 +132,16 @@ void extract(const fs::path& file, writer& w) {
   if (cdj) w.put("client_data", id, *cdj);
 
   if (registration) {
+    if (const auto* rp = v.if_contains("expectedRPID"); rp != nullptr && rp->is_string()) {
+      // Seeds loosen the policy as far as the flags allow, so real vectors get through to success.
+      std::string framed(1, static_cast<char>(signet::fuzz::att_flag_ignore_validity | signet::fuzz::att_flag_allow_sha1 |
+                                              signet::fuzz::att_flag_skip_timestamp | signet::fuzz::att_flag_no_cts |
+                                              signet::fuzz::reg_flag_uv_optional));
+      framed += std::string_view(rp->as_string());
+      framed += '\n';
+      framed += resp_json;
+      w.put("finish_registration", id, signet::core::as_bytes(framed));
+    }
     if (const auto att = b64(inner, "attestationObject")) {
       w.put("cbor", id + ".attobj", *att);
       if (cdj) {
