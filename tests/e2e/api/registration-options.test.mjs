@@ -130,6 +130,14 @@ describe('C1 success (§6.1)', () => {
     assert.equal(challenges.size, 8);
   });
 
+  test('40 concurrent C1 calls for one user: all 200, distinct challengeIds, one user handle', async () => {
+    const t = await tokenFor();
+    const results = await Promise.all(Array.from({ length: 40 }, () => c1(t, {})));
+    const bodies = results.map((r) => assertOk(r));
+    assert.equal(new Set(bodies.map((b) => b.challengeId)).size, 40);
+    assert.equal(new Set(bodies.map((b) => b.options.user.id)).size, 1, 'concurrent first calls must not mint two user handles');
+  });
+
   test('/web alias (C1w): identical contract', async () => {
     const userId = uniqueUserId();
     const t = await tokenFor(userId);

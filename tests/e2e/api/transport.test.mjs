@@ -64,6 +64,32 @@ describe('unknown routes and methods -> 404 JSON (§2.9)', () => {
   });
 });
 
+describe('HTTP/1.1 keep-alive', () => {
+  test('several requests on one connection (including an error response)', async () => {
+    const httpMod = await import('node:http');
+    const agent = new httpMod.Agent({ keepAlive: true, maxSockets: 1 });
+    const u = new URL(signet.origin);
+    const get = (path) => new Promise((resolve, reject) => {
+      const req = httpMod.request({ host: u.hostname, port: u.port, path, method: 'GET', agent }, (res) => {
+        let text = '';
+        res.on('data', (d) => { text += d; });
+        res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket, text }));
+      });
+      req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+      req.end();
+    });
+    try {
+      const r = [];
+      for (const path of ['/health', '/health', '/v1/unknown', '/health']) r.push(await get(path));
+      assert.deepEqual(r.map((x) => x.status), [200, 200, 404, 200]);
+      assert.deepEqual(r.map((x) => x.reused), [false, true, true, true], 'the connection is kept alive');
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
 describe('oversized bodies -> 413 JSON (64 KiB limit)', () => {
   const big = (n) => JSON.stringify({ username: 'x', padding: 'p'.repeat(n) });
 

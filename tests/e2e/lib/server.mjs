@@ -79,7 +79,7 @@ export async function createTenant(databaseUrl, { rpId = 'localhost', origins = 
   for (const o of origins) args.push('--origin', o);
   if (name !== undefined) args.push('--name', name);
   const { stdout, stderr } = await runCli(args);
-  const lines = stdout.trim().split('\n').reverse();
+  const lines = [stdout.trim(), ...stdout.trim().split('\n').reverse()];
   for (const line of lines) {
     try {
       const j = JSON.parse(line);
