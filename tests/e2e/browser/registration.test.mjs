@@ -10,6 +10,7 @@ import { startPageServer } from '../lib/page-server.mjs';
 import { launchBrowser, openPage } from '../lib/browser.mjs';
 import { decodeCbor, parseAuthData } from '../lib/cbor.mjs';
 import { uniqueUserId } from '../lib/http.mjs';
+import { decode, signHS256 } from '../lib/jwt.mjs';
 
 let pageServer;
 let signet;
@@ -197,6 +198,58 @@ describe('navigator.credentials.create with C1 options in headless chromium', ()
     } finally {
       await spcBrowser.close();
     }
+  });
+});
+
+describe('the official @authsignal/browser 1.16.0 against C1', () => {
+  const initSdk = (p) => p.evaluate((a) => window.signetTest.initSdk(a),
+    { tenantId: signet.tenantId, baseUrl: signet.baseUrl, onTokenExpired: true });
+
+  test("the SDK's own C1 request (what passkey.signUp sends), then create() with its options", async () => {
+    await withPage(async (p) => {
+      await initSdk(p);
+      const userId = uniqueUserId('sdk-c1');
+      const { token } = await backend.track({ userId, action: 'createPasskey', attributes: { email: 'sdk-c1@example.com' } });
+      const r = await p.evaluate((a) => window.signetTest.sdkRegistrationOptions(a),
+        { token, username: 'sdk-c1@example.com', authenticatorAttachment: 'platform' });
+      assert.ok(r.ok, JSON.stringify(r.error));
+      assert.ok(!('error' in r.result), `SDK got an error object: ${JSON.stringify(r.result)}`);
+      const { options } = r.result;
+      assert.equal(options.user.name, 'sdk-c1@example.com');
+      assert.equal(options.authenticatorSelection.authenticatorAttachment, 'platform');
+      const out = await register(p, options);
+      assert.ok(out.ok, `create() failed: ${JSON.stringify(out.error)}`);
+      assertRegistrationMatches(out.response, options);
+      await assertStoredCredential(p, out.response, options);
+      assert.equal(await p.evaluate(() => window.signetTest.tokenExpiredCalls), 0);
+      assert.deepEqual(p.consoleLines.filter((l) => l.startsWith('[pageerror]')), []);
+    });
+  });
+
+  test('an expired token: the SDK gets the expired_token error object and fires onTokenExpired once', async () => {
+    await withPage(async (p) => {
+      await initSdk(p);
+      const { token } = await backend.track({ userId: uniqueUserId('sdk-exp'), action: 'createPasskey' });
+      const { payload } = decode(token);
+      const t = Math.floor(Date.now() / 1000);
+      const expired = signHS256({ ...payload, iat: t - 700, exp: t - 100 }, signet.secretKey);
+      const r = await p.evaluate((a) => window.signetTest.sdkRegistrationOptions(a), { token: expired, username: 'x' });
+      assert.ok(r.ok, JSON.stringify(r.error));
+      assert.equal(r.result.error, 'unauthorized');
+      assert.equal(r.result.errorCode, 'expired_token');
+      assert.equal(typeof r.result.errorDescription, 'string');
+      assert.equal(await p.evaluate(() => window.signetTest.tokenExpiredCalls), 1);
+    });
+  });
+
+  test('an invalid token: error object with invalid_token, onTokenExpired not fired', async () => {
+    await withPage(async (p) => {
+      await initSdk(p);
+      const r = await p.evaluate((a) => window.signetTest.sdkRegistrationOptions(a), { token: 'not.a.token' });
+      assert.ok(r.ok, JSON.stringify(r.error));
+      assert.equal(r.result.errorCode, 'invalid_token');
+      assert.equal(await p.evaluate(() => window.signetTest.tokenExpiredCalls), 0);
+    });
   });
 });
 

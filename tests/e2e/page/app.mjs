@@ -71,6 +71,15 @@ window.signetTest = {
     return true;
   },
   tokenExpiredCalls: 0,
+  /**
+   * The SDK's own C1 request: passkey.api.registrationOptions is what passkey.signUp calls first
+   * (same URL building from baseUrl, same headers, same body rules, same onTokenExpired handling).
+   * It is an internal member of the 1.16.0 bundle, used here to drive C1 before C2 exists.
+   */
+  async sdkRegistrationOptions(args) {
+    try { return { ok: true, result: await sdk.passkey.api.registrationOptions(args) }; }
+    catch (e) { return { ok: false, error: errorInfo(e) }; }
+  },
   async sdkSignUp(args) {
     try { return { ok: true, result: await sdk.passkey.signUp(args) }; }
     catch (e) { return { ok: false, error: errorInfo(e) }; }
