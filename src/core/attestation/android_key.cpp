@@ -16,6 +16,7 @@
 
 #include "attestation/common.hpp"
 #include "attestation/formats.hpp"
+#include "bytes/reader.hpp"
 #include "signet/core/errc.hpp"
 #include "signet/core/policy.hpp"
 
@@ -65,38 +66,45 @@ struct der_tlv {
 
 class der_reader {
  public:
-  explicit der_reader(byte_view in) noexcept : in_(in) {}
-  bool at_end() const noexcept { return pos_ == in_.size(); }
+  explicit der_reader(byte_view in) noexcept : r_(in) {}
+  bool at_end() const noexcept { return r_.empty(); }
 
-  /// Reads the next TLV; false on truncation, indefinite length or an oversized tag/length.
+  /// Reads the next TLV through the core byte_reader; false on truncation, indefinite length or
+  /// an oversized tag/length. On failure the reader is left where it was.
   bool next(der_tlv& out) noexcept {
-    std::size_t p = pos_;
-    if (p >= in_.size()) return false;
-    const byte id = in_[p++];
+    byte_reader r = r_;
+    auto id = r.u8();
+    if (!id) return false;
     der_tlv t;
-    t.cls = static_cast<unsigned>(id >> 6);
-    t.constructed = (id & 0x20) != 0;
-    t.tag = id & 0x1fu;
+    t.cls = static_cast<unsigned>(*id >> 6);
+    t.constructed = (*id & 0x20) != 0;
+    t.tag = *id & 0x1fu;
     if (t.tag == 0x1f) {  // high tag number: base-128, at most 4 bytes (keymaster tags are < 2^28)
       t.tag = 0;
       for (int i = 0;; ++i) {
-        if (i == 4 || p >= in_.size()) return false;
-        const byte b = in_[p++];
-        t.tag = (t.tag << 7) | (b & 0x7fu);
-        if ((b & 0x80) == 0) break;
+        auto b = r.u8();
+        if (i == 4 || !b) return false;
+        t.tag = (t.tag << 7) | (*b & 0x7fu);
+        if ((*b & 0x80) == 0) break;
       }
     }
-    if (p >= in_.size()) return false;
-    std::size_t len = in_[p++];
+    auto first = r.u8();
+    if (!first) return false;
+    std::size_t len = *first;
     if (len & 0x80) {
       const std::size_t n = len & 0x7f;
-      if (n == 0 || n > 4 || in_.size() - p < n) return false;  // 0x80 = indefinite length
+      if (n == 0 || n > 4) return false;  // 0x80 = indefinite length (not DER)
       len = 0;
-      for (std::size_t i = 0; i < n; ++i) len = (len << 8) | in_[p++];
+      for (std::size_t i = 0; i < n; ++i) {
+        auto b = r.u8();
+        if (!b) return false;
+        len = (len << 8) | *b;
+      }
     }
-    if (in_.size() - p < len) return false;
-    t.content = in_.subspan(p, len);
-    pos_ = p + len;
+    auto content = r.take(len);
+    if (!content) return false;
+    t.content = *content;
+    r_ = r;
     out = t;
     return true;
   }
@@ -107,8 +115,7 @@ class der_reader {
   }
 
  private:
-  byte_view in_;
-  std::size_t pos_ = 0;
+  byte_reader r_;
 };
 
 // INTEGER / ENUMERATED contents as int64 (two's complement, at most 8 bytes).
