@@ -1,6 +1,6 @@
 # Third-party dependencies, all from Debian 12 packages (scripts/setup installs them).
 find_package(OpenSSL 3.0 REQUIRED)
-find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json url)
+find_package(Boost 1.81 REQUIRED COMPONENTS json url CONFIG)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(CBOR REQUIRED IMPORTED_TARGET libcbor)
 if(SIGNET_BUILD_APP)

@@ -1,0 +1,65 @@
+// SQLite backend of every store port (the embedded default). WAL journal, one connection per
+// concurrent caller from a bounded pool, prepared statements cached per connection, numbered
+// migrations applied on open inside an IMMEDIATE transaction.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "signet/store/ports.hpp"
+
+namespace signet::store::sqlite {
+
+class sqlite_store final : public tenant_store,
+                           public user_store,
+                           public action_store,
+                           public challenge_store,
+                           public authenticator_store {
+ public:
+  struct options {
+    std::string path;           // file path; parent directory must exist
+    std::size_t pool_size = 8;  // connections; callers beyond it wait
+  };
+  /// Opens (creating if needed) and migrates the database. Throws store_error on failure.
+  explicit sqlite_store(const options& opts);
+  ~sqlite_store() override;
+  sqlite_store(const sqlite_store&) = delete;
+  sqlite_store& operator=(const sqlite_store&) = delete;
+
+  /// Highest applied migration number.
+  int schema_version();
+  stores ports() { return {*this, *this, *this, *this, *this}; }
+
+  // tenant_store
+  bool create_tenant(const tenant& t) override;
+  std::optional<tenant> find_tenant(std::string_view tenant_id) override;
+  std::optional<tenant> find_tenant_by_secret_key(std::string_view secret_key) override;
+  std::vector<tenant> list_tenants() override;
+  // user_store
+  std::optional<user> find_user(std::string_view tenant_id, std::string_view user_id) override;
+  user upsert_user(std::string_view tenant_id, std::string_view user_id, const user_patch& patch,
+                   time_point now) override;
+  core::user_handle ensure_user_handle(std::string_view tenant_id, std::string_view user_id,
+                                       const core::user_handle& candidate, time_point now) override;
+  bool delete_user(std::string_view tenant_id, std::string_view user_id) override;
+  // action_store
+  bool create_action(const action& a) override;
+  std::optional<action> find_action(std::string_view tenant_id, std::string_view user_id,
+                                    std::string_view action_code, std::string_view idempotency_key) override;
+  bool update_action_state(std::string_view tenant_id, std::string_view user_id, std::string_view action_code,
+                           std::string_view idempotency_key, std::string_view state, time_point now) override;
+  // challenge_store
+  void create_challenge(const challenge& c) override;
+  std::optional<challenge> take_challenge(std::string_view tenant_id, std::string_view challenge_id,
+                                          time_point now) override;
+  std::size_t reap_expired_challenges(time_point now) override;
+  // authenticator_store
+  std::vector<authenticator> list_authenticators(std::string_view tenant_id, std::string_view user_id) override;
+  bool has_authenticator(std::string_view tenant_id, std::string_view user_id) override;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace signet::store::sqlite

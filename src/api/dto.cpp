@@ -1,0 +1,249 @@
+#include "dto.hpp"
+
+#include "signet/service/env.hpp"
+
+namespace signet::api::dto {
+
+using service::errc;
+using service::make_error;
+
+std::size_t utf8_length(std::string_view s) noexcept {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+service::result<json::object> parse_object(std::string_view body) {
+  bool blank = true;
+  for (char c : body)
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') blank = false;
+  if (blank) return json::object();
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec) return make_error(errc::invalid_request, "The request body is not valid JSON.");
+  if (!v.is_object()) return make_error(errc::invalid_request, "The request body must be a JSON object.");
+  return std::move(v.as_object());
+}
+
+service::result<std::optional<std::string>> opt_string(const json::object& o, std::string_view key,
+                                                       std::size_t max_chars) {
+  const json::value* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::optional<std::string>();
+  if (!v->is_string()) return make_error(errc::invalid_request, "`" + std::string(key) + "` must be a string.");
+  std::string s(v->as_string());
+  if (utf8_length(s) > max_chars)
+    return make_error(errc::invalid_request,
+                      "`" + std::string(key) + "` must be at most " + std::to_string(max_chars) + " characters.");
+  return std::optional<std::string>(std::move(s));
+}
+
+service::result<std::optional<bool>> opt_bool(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::optional<bool>();
+  if (!v->is_bool()) return make_error(errc::invalid_request, "`" + std::string(key) + "` must be a boolean.");
+  return std::optional<bool>(v->as_bool());
+}
+
+#define SIGNET_TRY_ASSIGN(lhs, expr)  \
+  do {                                \
+    auto _r = (expr);                 \
+    if (!_r) return _r.error();       \
+    lhs = std::move(*_r);             \
+  } while (0)
+
+service::result<service::registration_options_request> registration_options_request(const json::object& o) {
+  service::registration_options_request r;
+  SIGNET_TRY_ASSIGN(r.username, opt_string(o, "username"));
+  SIGNET_TRY_ASSIGN(r.display_name, opt_string(o, "displayName"));
+  std::optional<bool> spc;
+  SIGNET_TRY_ASSIGN(spc, opt_bool(o, "securePaymentConfirmation"));
+  r.secure_payment_confirmation = spc.value_or(false);
+  SIGNET_TRY_ASSIGN(r.instrument_display_name, opt_string(o, "instrumentDisplayName"));
+  if (!r.secure_payment_confirmation) r.instrument_display_name.reset();  // §6.1: ignored unless SPC
+  SIGNET_TRY_ASSIGN(r.authenticator_attachment, opt_string(o, "authenticatorAttachment"));
+  if (r.authenticator_attachment && *r.authenticator_attachment != "platform" &&
+      *r.authenticator_attachment != "cross-platform")
+    return make_error(errc::invalid_request,
+                      "`authenticatorAttachment` must be \"platform\", \"cross-platform\" or null.");
+  return r;
+}
+
+service::result<service::track_request> track_request(const json::object& o) {
+  service::track_request r;
+  SIGNET_TRY_ASSIGN(r.scope, opt_string(o, "scope", 1024));
+  SIGNET_TRY_ASSIGN(r.username, opt_string(o, "username"));
+  SIGNET_TRY_ASSIGN(r.email, opt_string(o, "email"));
+  SIGNET_TRY_ASSIGN(r.phone_number, opt_string(o, "phoneNumber"));
+  SIGNET_TRY_ASSIGN(r.idempotency_key, opt_string(o, "idempotencyKey"));
+  SIGNET_TRY_ASSIGN(r.device_id, opt_string(o, "deviceId"));
+  SIGNET_TRY_ASSIGN(r.ip_address, opt_string(o, "ipAddress"));
+  SIGNET_TRY_ASSIGN(r.user_agent, opt_string(o, "userAgent", 1024));
+  SIGNET_TRY_ASSIGN(r.locale, opt_string(o, "locale"));
+  if (const json::value* c = o.if_contains("custom"); c && !c->is_null()) {
+    if (!c->is_object()) return make_error(errc::invalid_request, "`custom` must be an object.");
+    std::string text = json::serialize(*c);
+    if (text.size() > 16 * 1024) return make_error(errc::invalid_request, "`custom` is too large.");
+    r.custom_json = std::move(text);
+  }
+  return r;
+}
+
+service::result<service::validate_request> validate_request(const json::object& o) {
+  service::validate_request r;
+  std::optional<std::string> token;
+  SIGNET_TRY_ASSIGN(token, opt_string(o, "token", 8192));
+  if (!token || token->empty()) return make_error(errc::invalid_request, "`token` is required.");
+  r.token = std::move(*token);
+  SIGNET_TRY_ASSIGN(r.user_id, opt_string(o, "userId"));
+  SIGNET_TRY_ASSIGN(r.action, opt_string(o, "action"));
+  return r;
+}
+
+service::result<store::user_patch> user_patch(const json::object& o) {
+  store::user_patch p;
+  auto text = [&](std::string_view key, std::optional<std::optional<std::string>>& out) -> service::result<void> {
+    if (!o.contains(key)) return {};
+    auto v = opt_string(o, key);
+    if (!v) return v.error();
+    out = std::move(*v);  // present-with-null clears
+    return {};
+  };
+  for (auto [key, field] : {std::pair{"email", &p.email}, std::pair{"phoneNumber", &p.phone_number},
+                            std::pair{"username", &p.username}, std::pair{"displayName", &p.display_name},
+                            std::pair{"locale", &p.locale}}) {
+    if (auto r = text(key, *field); !r) return r.error();
+  }
+  SIGNET_TRY_ASSIGN(p.email_verified, opt_bool(o, "emailVerified"));
+  SIGNET_TRY_ASSIGN(p.phone_number_verified, opt_bool(o, "phoneNumberVerified"));
+  if (const json::value* c = o.if_contains("custom")) {
+    if (c->is_null()) {
+      p.custom_json = std::optional<std::string>();
+    } else if (c->is_object()) {
+      for (const auto& kv : c->as_object())
+        if (!kv.value().is_string() && !kv.value().is_number() && !kv.value().is_bool())
+          return make_error(errc::invalid_request, "`custom` values must be strings, numbers or booleans.");
+      std::string t = json::serialize(*c);
+      if (t.size() > 16 * 1024) return make_error(errc::invalid_request, "`custom` is too large.");
+      p.custom_json = std::optional<std::string>(std::move(t));
+    } else {
+      return make_error(errc::invalid_request, "`custom` must be an object.");
+    }
+  }
+  return p;
+}
+
+#undef SIGNET_TRY_ASSIGN
+
+json::object creation_options(const service::creation_options& o) {
+  json::object opts;
+  opts["challenge"] = o.challenge.to_base64url();
+  opts["rp"] = {{"id", o.rp_id}, {"name", o.rp_name}};
+  opts["user"] = {{"id", o.user_id.to_base64url()}, {"name", o.user_name}, {"displayName", o.user_display_name}};
+  json::array params;
+  for (auto alg : o.algorithms) params.push_back(json::object{{"type", "public-key"}, {"alg", alg}});
+  opts["pubKeyCredParams"] = std::move(params);
+  opts["timeout"] = o.timeout_ms;
+  opts["attestation"] = o.attestation;
+  json::array exclude;
+  for (const auto& c : o.exclude_credentials) {
+    json::object d{{"id", c.id.to_base64url()}, {"type", "public-key"}};
+    if (!c.transports.empty()) {
+      json::array t;
+      for (const auto& s : c.transports) t.push_back(json::string(s));
+      d["transports"] = std::move(t);
+    }
+    exclude.push_back(std::move(d));
+  }
+  opts["excludeCredentials"] = std::move(exclude);
+  json::object sel;
+  if (o.authenticator_attachment) sel["authenticatorAttachment"] = *o.authenticator_attachment;
+  sel["residentKey"] = o.resident_key;
+  sel["requireResidentKey"] = o.require_resident_key;
+  sel["userVerification"] = o.user_verification;
+  opts["authenticatorSelection"] = std::move(sel);
+  json::object ext;
+  if (o.cred_props) ext["credProps"] = true;
+  if (o.payment) ext["payment"] = {{"isPayment", true}};
+  opts["extensions"] = std::move(ext);
+  return json::object{{"challengeId", o.challenge_id}, {"options", std::move(opts)}};
+}
+
+json::object track_result(const service::track_result& r) {
+  json::object o;
+  o["state"] = r.state;
+  o["idempotencyKey"] = r.idempotency_key;
+  o["token"] = r.token;
+  o["url"] = r.url;
+  o["isEnrolled"] = r.is_enrolled;
+  json::array enrolled, allowed;
+  for (const auto& m : r.enrolled_methods) enrolled.push_back(json::string(m));
+  for (const auto& m : r.allowed_methods) allowed.push_back(json::string(m));
+  o["enrolledVerificationMethods"] = std::move(enrolled);
+  o["allowedVerificationMethods"] = std::move(allowed);
+  if (r.default_method) o["defaultVerificationMethod"] = *r.default_method;
+  o["ruleIds"] = json::array();
+  return o;
+}
+
+json::object validate_result(const service::validate_result& r) {
+  json::object o;
+  o["isValid"] = r.is_valid;
+  o["state"] = r.state;
+  o["stateUpdatedAt"] = service::iso8601(r.state_updated_at);
+  o["userId"] = r.user_id;
+  o["actionCode"] = r.action_code;
+  o["action"] = r.action_code;
+  o["idempotencyKey"] = r.idempotency_key;
+  if (r.verification_method) o["verificationMethod"] = *r.verification_method;
+  return o;
+}
+
+namespace {
+void put_opt(json::object& o, std::string_view key, const std::optional<std::string>& v) {
+  if (v) o[key] = *v;
+}
+json::value parse_custom(const std::optional<std::string>& text) {
+  if (!text) return json::object();
+  boost::system::error_code ec;
+  auto v = json::parse(*text, ec);
+  return ec ? json::value(json::object()) : v;
+}
+}  // namespace
+
+json::object user_attributes(const store::user& u) {
+  json::object o;
+  put_opt(o, "email", u.email);
+  o["emailVerified"] = u.email_verified;
+  put_opt(o, "phoneNumber", u.phone_number);
+  o["phoneNumberVerified"] = u.phone_number_verified;
+  put_opt(o, "username", u.username);
+  put_opt(o, "displayName", u.display_name);
+  if (u.custom_json) o["custom"] = parse_custom(u.custom_json);
+  put_opt(o, "locale", u.locale);
+  return o;
+}
+
+json::object user(const service::user_view& v) {
+  json::object o;
+  o["isEnrolled"] = v.is_enrolled;
+  if (v.exists) {
+    put_opt(o, "email", v.user.email);
+    put_opt(o, "phoneNumber", v.user.phone_number);
+    put_opt(o, "username", v.user.username);
+    put_opt(o, "displayName", v.user.display_name);
+    if (v.user.custom_json) o["custom"] = parse_custom(v.user.custom_json);
+    put_opt(o, "locale", v.user.locale);
+  }
+  o["emailVerified"] = v.exists && v.user.email_verified;
+  o["phoneNumberVerified"] = v.exists && v.user.phone_number_verified;
+  json::array enrolled, allowed;
+  for (const auto& m : v.enrolled_methods) enrolled.push_back(json::string(m));
+  for (const auto& m : v.allowed_methods) allowed.push_back(json::string(m));
+  o["enrolledVerificationMethods"] = std::move(enrolled);
+  o["allowedVerificationMethods"] = std::move(allowed);
+  if (v.default_method) o["defaultVerificationMethod"] = *v.default_method;
+  return o;
+}
+
+}  // namespace signet::api::dto

@@ -1,0 +1,22 @@
+// --database URL → backend choice.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "signet/store/ports.hpp"
+
+namespace signet::app {
+
+/// An opened backend and its ports. Owns the backend object.
+struct backend {
+  std::shared_ptr<void> owner;
+  store::stores ports;
+};
+
+/// Opens the store named by `url`: `sqlite:///abs/path.db`, `sqlite://relative.db` or a plain path.
+/// `pool_size` connections. Throws std::runtime_error with a message for the user on a bad URL,
+/// store::store_error when the database cannot be opened.
+backend open_backend(const std::string& url, std::size_t pool_size);
+
+}  // namespace signet::app

@@ -1,0 +1,262 @@
+#include "signet/net/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace signet::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+class session;
+
+/// Live sessions, so shutdown can close idle keep-alive connections.
+class registry {
+ public:
+  std::uint64_t add(const std::shared_ptr<session>& s) {
+    std::lock_guard lk(mu_);
+    const auto id = next_++;
+    sessions_[id] = s;
+    return id;
+  }
+  void remove(std::uint64_t id) {
+    std::lock_guard lk(mu_);
+    sessions_.erase(id);
+  }
+  std::vector<std::shared_ptr<session>> snapshot() {
+    std::lock_guard lk(mu_);
+    std::vector<std::shared_ptr<session>> out;
+    for (auto& [id, w] : sessions_)
+      if (auto s = w.lock()) out.push_back(std::move(s));
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::uint64_t next_ = 1;
+  std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;
+};
+
+struct shared_state {
+  server_options opts;
+  handler handle;
+  registry sessions;
+  std::atomic<bool> stopping{false};
+};
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  session(tcp::socket&& socket, std::shared_ptr<shared_state> state)
+      : stream_(std::move(socket)), state_(std::move(state)) {
+    boost::system::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) info_.remote_address = ep.address().to_string();
+  }
+
+  void start() {
+    id_ = state_->sessions.add(shared_from_this());
+    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::read, shared_from_this()));
+  }
+
+  /// Called at shutdown from any thread: idle connections close now, busy ones after their response.
+  void shutdown() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->close();
+    });
+  }
+
+  ~session() { state_->sessions.remove(id_); }
+
+ private:
+  void read() {
+    if (state_->stopping) return close();
+    parser_.emplace();
+    parser_->body_limit(state_->opts.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(state_->opts.header_limit));
+    busy_ = false;
+    // Idle wait for the next request; the read timeout applies once the header starts arriving.
+    stream_.expires_after(first_ ? state_->opts.read_timeout : state_->opts.idle_timeout);
+    first_ = false;
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    busy_ = true;
+    stream_.expires_after(state_->opts.read_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset || ec == asio::error::eof)
+      return close();
+    const unsigned v = 11;
+    if (ec == http::error::body_limit)
+      return send_error(api::error_response(http::status::payload_too_large, "invalid_request", "request_too_large",
+                                            "The request body is too large.", v));
+    if (ec == http::error::header_limit)
+      return send_error(api::error_response(http::status::request_header_fields_too_large, "invalid_request",
+                                            "request_too_large", "The request headers are too large.", v));
+    return send_error(api::error_response(http::status::bad_request, "invalid_request", "invalid_request",
+                                          "Malformed HTTP request.", v));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    busy_ = true;
+    api::request req = parser_->release();
+    api::response res = state_->handle(req, info_);
+    res.keep_alive(req.keep_alive() && !state_->stopping);
+    res.prepare_payload();
+    write(std::move(res));
+  }
+
+  void send_error(api::response res) {
+    busy_ = true;
+    res.keep_alive(false);
+    res.prepare_payload();
+    write(std::move(res));
+  }
+
+  void write(api::response res) {
+    res_ = std::make_shared<api::response>(std::move(res));
+    stream_.expires_after(state_->opts.write_timeout);
+    http::async_write(stream_, *res_, beast::bind_front_handler(&session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    const bool keep = res_ && res_->keep_alive();
+    res_.reset();
+    if (ec || !keep) return close();
+    read();
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<shared_state> state_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<api::response> res_;
+  api::request_info info_;
+  std::uint64_t id_ = 0;
+  bool busy_ = false;
+  bool first_ = true;
+};
+
+}  // namespace
+
+struct server::impl {
+  impl(server_options o, handler h)
+      : threads(o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency())),
+        ioc(static_cast<int>(threads)),
+        acceptor(asio::make_strand(ioc)),
+        signals(ioc, SIGINT, SIGTERM),
+        state(std::make_shared<shared_state>()) {
+    state->opts = std::move(o);
+    state->handle = std::move(h);
+    const auto addr = asio::ip::make_address(state->opts.host);
+    tcp::endpoint ep(addr, state->opts.port);
+    acceptor.open(ep.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  }
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted || state->stopping) return;
+        spdlog::warn("accept failed: {}", ec.message());
+      } else {
+        boost::system::error_code ignore;
+        socket.set_option(tcp::no_delay(true), ignore);
+        std::make_shared<session>(std::move(socket), state)->start();
+      }
+      if (!state->stopping) accept();
+    });
+  }
+
+  void begin_shutdown() {
+    if (state->stopping.exchange(true)) return;
+    spdlog::info("shutting down: finishing in-flight requests");
+    asio::post(acceptor.get_executor(), [this] {
+      boost::system::error_code ec;
+      acceptor.close(ec);
+    });
+    signals.cancel();
+    for (auto& s : state->sessions.snapshot()) s->shutdown();
+    // Anything still running after the grace period is cut off.
+    grace = std::make_unique<asio::steady_timer>(ioc, state->opts.shutdown_grace);
+    grace->async_wait([this](beast::error_code ec) {
+      if (!ec) ioc.stop();
+    });
+    // Stop waiting on the grace timer as soon as no session is left.
+    poll_drained();
+  }
+
+  void poll_drained() {
+    drain = std::make_unique<asio::steady_timer>(ioc, std::chrono::milliseconds(20));
+    drain->async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      if (state->sessions.snapshot().empty()) {
+        if (grace) grace->cancel();
+        return;
+      }
+      poll_drained();
+    });
+  }
+
+  unsigned threads;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  std::shared_ptr<shared_state> state;
+  std::unique_ptr<asio::steady_timer> grace;
+  std::unique_ptr<asio::steady_timer> drain;
+};
+
+server::server(server_options opts, handler h) : impl_(std::make_unique<impl>(std::move(opts), std::move(h))) {}
+server::~server() = default;
+
+void server::set_handler(handler h) { impl_->state->handle = std::move(h); }
+
+std::uint16_t server::port() const noexcept { return impl_->acceptor.local_endpoint().port(); }
+
+void server::run() {
+  impl_->signals.async_wait([this](beast::error_code ec, int) {
+    if (!ec) impl_->begin_shutdown();
+  });
+  impl_->accept();
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < impl_->threads; ++i) pool.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : pool) t.join();
+}
+
+void server::stop() {
+  asio::post(impl_->ioc, [this] { impl_->begin_shutdown(); });
+}
+
+}  // namespace signet::net

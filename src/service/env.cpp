@@ -1,0 +1,90 @@
+#include "signet/service/env.hpp"
+
+#include <openssl/rand.h>
+
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <stdexcept>
+
+namespace signet::service {
+
+void openssl_random::fill(std::span<core::byte> out) {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const std::size_t chunk = std::min<std::size_t>(out.size() - done, std::numeric_limits<int>::max());
+    if (RAND_bytes(out.data() + done, static_cast<int>(chunk)) != 1)
+      throw std::runtime_error("RAND_bytes failed");
+    done += chunk;
+  }
+}
+
+core::bytes random_bytes(random_source& rng, std::size_t n) {
+  core::bytes b(n);
+  rng.fill(b);
+  return b;
+}
+
+std::string uuid_v4(random_source& rng) {
+  std::array<core::byte, 16> b{};
+  rng.fill(b);
+  b[6] = static_cast<core::byte>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<core::byte>((b[8] & 0x3F) | 0x80);
+  core::aaguid g;
+  g.value = b;
+  return g.to_string();
+}
+
+std::string iso8601(time_point t) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  long frac = static_cast<long>(ms % 1000);
+  if (frac < 0) {
+    frac += 1000;
+    --secs;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  return buf;
+}
+
+bool parse_iso8601(std::string_view s, time_point& out) {
+  int y, mo, d, h, mi, sec;
+  int n = 0;
+  std::string str(s);
+  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6) return false;
+  long ms = 0;
+  std::size_t pos = static_cast<std::size_t>(n);
+  if (pos < str.size() && str[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < str.size() && str[pos] >= '0' && str[pos] <= '9') {
+      if (digits < 3) ms = ms * 10 + (str[pos] - '0');
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return false;
+    for (; digits < 3; ++digits) ms *= 10;
+  }
+  if (pos + 1 != str.size() || str[pos] != 'Z') return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  const std::time_t secs = timegm(&tm);
+  out = time_point(std::chrono::seconds(secs)) + std::chrono::milliseconds(ms);
+  return true;
+}
+
+std::int64_t unix_seconds(time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace signet::service

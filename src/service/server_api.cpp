@@ -1,0 +1,172 @@
+#include "signet/service/server_api.hpp"
+
+#include <algorithm>
+
+#include "signet/service/token.hpp"
+
+namespace signet::service {
+
+namespace {
+constexpr std::size_t k_max_field = 256;
+const std::vector<std::string> k_allowed_methods = {"PASSKEY"};
+
+bool known_scope(std::string_view s) {
+  return s == scope_read || s == scope_add || s == scope_update || s == scope_remove;
+}
+}  // namespace
+
+bool valid_action_code(std::string_view code) noexcept {
+  if (code.empty() || code.size() > 64) return false;
+  return std::all_of(code.begin(), code.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+server_api_service::server_api_service(store::stores stores, access_control& access, const clock& clk,
+                                       random_source& rng, service_config cfg)
+    : stores_(stores), access_(access), clock_(clk), rng_(rng), cfg_(std::move(cfg)) {}
+
+std::string server_api_service::issue_token(const store::tenant& tenant, const store::action& action,
+                                            std::vector<std::string> scopes) {
+  const auto now = clock_.now();
+  token_claims c;
+  c.iss = cfg_.issuer;
+  c.sub = action.user_id.value_or("");
+  c.iat = unix_seconds(now);
+  c.exp = c.iat + tenant.token_ttl_seconds;
+  c.jti = uuid_v4(rng_);
+  c.scopes = std::move(scopes);
+  c.tenant_id = tenant.id;
+  c.user_id = c.sub;
+  c.action_code = action.action_code;
+  c.idempotency_key = action.idempotency_key;
+  return sign_token(c, tenant.secret_keys.at(0));
+}
+
+result<track_result> server_api_service::track(const store::tenant& tenant, std::string_view user_id,
+                                               std::string_view action_code, const track_request& req) {
+  if (user_id.empty() || user_id.size() > k_max_field)
+    return make_error(errc::invalid_request, "userId must be 1 to 256 characters.");
+  if (!valid_action_code(action_code))
+    return make_error(errc::invalid_request, "The action code must match ^[a-zA-Z0-9_-]{1,64}$.");
+  if (req.idempotency_key && (req.idempotency_key->empty() || req.idempotency_key->size() > k_max_field))
+    return make_error(errc::invalid_request, "idempotencyKey must be 1 to 256 characters.");
+
+  // Scopes (§3.3): read:authenticators always, plus the listed ones; unknown values are refused.
+  std::vector<std::string> scopes{std::string(scope_read)};
+  if (req.scope) {
+    std::string_view rest(*req.scope);
+    while (!rest.empty()) {
+      const auto sp = rest.find(' ');
+      const auto word = rest.substr(0, sp);
+      if (!word.empty()) {
+        if (!known_scope(word)) return make_error(errc::invalid_request, "Unknown scope in `scope`.");
+        if (std::find(scopes.begin(), scopes.end(), word) == scopes.end()) scopes.emplace_back(word);
+      }
+      if (sp == std::string_view::npos) break;
+      rest.remove_prefix(sp + 1);
+    }
+  }
+
+  const auto now = clock_.now();
+  store::user_patch patch;
+  patch.only_if_empty = true;
+  if (req.username) patch.username = req.username;
+  if (req.email) patch.email = req.email;
+  if (req.phone_number) patch.phone_number = req.phone_number;
+  stores_.users.upsert_user(tenant.id, user_id, patch, now);
+
+  const bool enrolled = stores_.authenticators.has_authenticator(tenant.id, user_id);
+  std::optional<store::action> action;
+  if (req.idempotency_key)
+    action = stores_.actions.find_action(tenant.id, user_id, action_code, *req.idempotency_key);
+  if (!action) {
+    store::action a;
+    a.tenant_id = tenant.id;
+    a.user_id = std::string(user_id);
+    a.action_code = std::string(action_code);
+    a.idempotency_key = req.idempotency_key ? *req.idempotency_key : uuid_v4(rng_);
+    // Q16: challenge enrolled users unless the tenant's outcome is ALLOW; never challenge the unenrolled.
+    a.state = (enrolled && tenant.default_action_outcome == "CHALLENGE") ? "CHALLENGE_REQUIRED" : "ALLOW";
+    a.state_updated_at = a.created_at = a.updated_at = now;
+    a.ip_address = req.ip_address;
+    a.user_agent = req.user_agent;
+    a.device_id = req.device_id;
+    a.custom_json = req.custom_json;
+    std::string scope_text;
+    for (const auto& s : scopes) scope_text += (scope_text.empty() ? "" : " ") + s;
+    a.scope = scope_text;
+    if (!stores_.actions.create_action(a)) {
+      // Lost a race with a concurrent track using the same idempotency key: return that action.
+      action = stores_.actions.find_action(tenant.id, user_id, action_code, a.idempotency_key);
+      if (!action) return make_error(errc::unavailable, "The action could not be created.");
+    } else {
+      action = std::move(a);
+    }
+  }
+
+  track_result r;
+  r.state = action->state;
+  r.idempotency_key = action->idempotency_key;
+  r.token = issue_token(tenant, *action, scopes);
+  r.url = cfg_.issuer + "/prebuilt?token=" + r.token;
+  r.is_enrolled = enrolled;
+  if (enrolled) {
+    r.enrolled_methods = {"PASSKEY"};
+    r.default_method = "PASSKEY";
+  }
+  r.allowed_methods = k_allowed_methods;
+  return r;
+}
+
+result<validate_result> server_api_service::validate(const store::tenant& tenant, const validate_request& req) {
+  if (req.token.empty()) return make_error(errc::invalid_request, "`token` is required.");
+  auto parsed = access_.verify_token_for(tenant, req.token);
+  if (!parsed) return parsed.error();
+  const auto& c = parsed->claims;
+  if (req.user_id && *req.user_id != c.user_id)
+    return make_error(errc::invalid_request, "The token does not belong to the given userId.");
+  if (req.action && *req.action != c.action_code)
+    return make_error(errc::invalid_request, "The token does not belong to the given action.");
+  if (!stores_.users.find_user(tenant.id, c.user_id))
+    return make_error(errc::not_found, "The user of this token no longer exists.");
+  auto action = stores_.actions.find_action(tenant.id, c.user_id, c.action_code, c.idempotency_key);
+  if (!action) return make_error(errc::not_found, "The action of this token no longer exists.");
+  validate_result r;
+  r.state = action->state;
+  r.is_valid = action->state == "CHALLENGE_SUCCEEDED";
+  r.state_updated_at = action->state_updated_at;
+  r.user_id = c.user_id;
+  r.action_code = action->action_code;
+  r.idempotency_key = action->idempotency_key;
+  r.verification_method = action->verification_method;
+  return r;
+}
+
+user_view server_api_service::get_user(const store::tenant& tenant, std::string_view user_id) {
+  user_view v;
+  v.allowed_methods = k_allowed_methods;
+  auto u = stores_.users.find_user(tenant.id, user_id);
+  if (!u) return v;
+  v.user = std::move(*u);
+  v.exists = true;
+  v.is_enrolled = stores_.authenticators.has_authenticator(tenant.id, user_id);
+  if (v.is_enrolled) {
+    v.enrolled_methods = {"PASSKEY"};
+    v.default_method = "PASSKEY";
+  }
+  return v;
+}
+
+result<store::user> server_api_service::update_user(const store::tenant& tenant, std::string_view user_id,
+                                                    const store::user_patch& p) {
+  if (user_id.empty() || user_id.size() > k_max_field)
+    return make_error(errc::invalid_request, "userId must be 1 to 256 characters.");
+  return stores_.users.upsert_user(tenant.id, user_id, p, clock_.now());
+}
+
+void server_api_service::delete_user(const store::tenant& tenant, std::string_view user_id) {
+  stores_.users.delete_user(tenant.id, user_id);
+}
+
+}  // namespace signet::service

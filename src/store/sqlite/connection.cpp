@@ -1,0 +1,174 @@
+#include "connection.hpp"
+
+namespace signet::store::sqlite {
+
+void fail(sqlite3* db, std::string_view what) {
+  std::string msg = "sqlite: ";
+  msg += what;
+  if (db) {
+    msg += ": ";
+    msg += sqlite3_errmsg(db);
+  }
+  throw store_error(msg);
+}
+
+namespace {
+std::int64_t to_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+std::chrono::system_clock::time_point from_ms(std::int64_t ms) {
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+}
+void check_bind(sqlite3_stmt* s, int rc) {
+  if (rc != SQLITE_OK) fail(sqlite3_db_handle(s), "bind");
+}
+}  // namespace
+
+statement::~statement() {
+  sqlite3_reset(s_);
+  sqlite3_clear_bindings(s_);
+}
+
+statement& statement::bind(int i, std::string_view v) {
+  check_bind(s_, sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  return *this;
+}
+statement& statement::bind(int i, const std::optional<std::string>& v) {
+  return v ? bind(i, std::string_view(*v)) : bind_null(i);
+}
+statement& statement::bind(int i, core::byte_view v) {
+  // A zero-length blob must still be a blob, not NULL: pass a non-null pointer.
+  static const core::byte empty = 0;
+  check_bind(s_, sqlite3_bind_blob64(s_, i, v.empty() ? &empty : v.data(), v.size(), SQLITE_TRANSIENT));
+  return *this;
+}
+statement& statement::bind(int i, std::int64_t v) {
+  check_bind(s_, sqlite3_bind_int64(s_, i, v));
+  return *this;
+}
+statement& statement::bind(int i, std::chrono::system_clock::time_point t) { return bind(i, to_ms(t)); }
+statement& statement::bind(int i, const std::optional<std::chrono::system_clock::time_point>& t) {
+  return t ? bind(i, *t) : bind_null(i);
+}
+statement& statement::bind_null(int i) {
+  check_bind(s_, sqlite3_bind_null(s_, i));
+  return *this;
+}
+
+bool statement::step() {
+  const int rc = sqlite3_step(s_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  fail(sqlite3_db_handle(s_), "step");
+}
+
+void statement::run() {
+  while (step()) {
+  }
+}
+
+std::string statement::text(int col) const {
+  const auto* p = sqlite3_column_text(s_, col);
+  const int n = sqlite3_column_bytes(s_, col);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+}
+std::optional<std::string> statement::opt_text(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return text(col);
+}
+core::bytes statement::blob(int col) const {
+  const auto* p = static_cast<const core::byte*>(sqlite3_column_blob(s_, col));
+  const int n = sqlite3_column_bytes(s_, col);
+  return p ? core::bytes(p, p + n) : core::bytes();
+}
+std::chrono::system_clock::time_point statement::time(int col) const noexcept { return from_ms(integer(col)); }
+std::optional<std::chrono::system_clock::time_point> statement::opt_time(int col) const noexcept {
+  if (is_null(col)) return std::nullopt;
+  return time(col);
+}
+
+connection::connection(const std::string& path) {
+  const int rc = sqlite3_open_v2(path.c_str(), &db_,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = "cannot open " + path;
+    if (db_) {
+      msg += ": ";
+      msg += sqlite3_errmsg(db_);
+      sqlite3_close_v2(db_);
+      db_ = nullptr;
+    }
+    throw store_error("sqlite: " + msg);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  // WAL: readers never block the writer. synchronous=NORMAL: a commit survives a process crash
+  // (kill -9); only an OS crash or power loss can lose the last commits (see docs/design.md).
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=NORMAL");
+  exec("PRAGMA foreign_keys=ON");
+}
+
+connection::~connection() {
+  for (auto& [sql, s] : cache_) sqlite3_finalize(s);
+  sqlite3_close_v2(db_);
+}
+
+statement connection::prepare(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it != cache_.end()) return statement(it->second);
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr) !=
+      SQLITE_OK)
+    fail(db_, "prepare");
+  cache_.emplace(std::string(sql), s);
+  return statement(s);
+}
+
+void connection::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "exec failed";
+    sqlite3_free(err);
+    throw store_error("sqlite: " + msg);
+  }
+}
+
+write_transaction::write_transaction(connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+write_transaction::~write_transaction() {
+  if (!done_) {
+    char* err = nullptr;
+    sqlite3_exec(c_.handle(), "ROLLBACK", nullptr, nullptr, &err);
+    sqlite3_free(err);
+  }
+}
+void write_transaction::commit() {
+  c_.exec("COMMIT");
+  done_ = true;
+}
+
+pool::pool(const std::string& path, std::size_t size) {
+  if (size == 0) size = 1;
+  for (std::size_t i = 0; i < size; ++i) idle_.push_back(std::make_unique<connection>(path));
+}
+
+pool::lease pool::acquire() {
+  std::unique_lock lk(mu_);
+  cv_.wait(lk, [&] { return !idle_.empty(); });
+  auto c = std::move(idle_.back());
+  idle_.pop_back();
+  return lease(*this, std::move(c));
+}
+
+void pool::release(std::unique_ptr<connection> c) {
+  {
+    std::lock_guard lk(mu_);
+    idle_.push_back(std::move(c));
+  }
+  cv_.notify_one();
+}
+
+pool::lease::~lease() {
+  if (c_) p_->release(std::move(c_));
+}
+
+}  // namespace signet::store::sqlite

@@ -1,0 +1,118 @@
+// Thin RAII layer over the SQLite C API, private to store/sqlite.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "signet/core/bytes.hpp"
+#include "signet/store/ports.hpp"
+
+namespace signet::store::sqlite {
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what);
+
+/// A prepared statement borrowed from a connection's cache; reset and unbound when released.
+class statement {
+ public:
+  explicit statement(sqlite3_stmt* s) noexcept : s_(s) {}
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+  ~statement();
+
+  statement& bind(int i, std::string_view v);
+  statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+  statement& bind(int i, const std::optional<std::string>& v);
+  statement& bind(int i, core::byte_view v);
+  statement& bind(int i, std::int64_t v);
+  statement& bind(int i, bool v) { return bind(i, std::int64_t{v ? 1 : 0}); }
+  statement& bind(int i, std::chrono::system_clock::time_point t);
+  statement& bind(int i, const std::optional<std::chrono::system_clock::time_point>& t);
+  statement& bind_null(int i);
+
+  /// Steps once; true when a row is available, false when done. Throws store_error on failure.
+  bool step();
+  /// Steps to completion (for statements without rows).
+  void run();
+  int changes() const noexcept { return sqlite3_changes(sqlite3_db_handle(s_)); }
+
+  bool is_null(int col) const noexcept { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::string text(int col) const;
+  std::optional<std::string> opt_text(int col) const;
+  core::bytes blob(int col) const;
+  std::int64_t integer(int col) const noexcept { return sqlite3_column_int64(s_, col); }
+  std::chrono::system_clock::time_point time(int col) const noexcept;
+  std::optional<std::chrono::system_clock::time_point> opt_time(int col) const noexcept;
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+/// One open connection with its statement cache. Not thread-safe; used by one caller at a time.
+class connection {
+ public:
+  explicit connection(const std::string& path);
+  ~connection();
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  /// A cached prepared statement for `sql` (keyed by the text).
+  statement prepare(std::string_view sql);
+  void exec(const char* sql);
+  sqlite3* handle() const noexcept { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+/// Runs `BEGIN IMMEDIATE` … `COMMIT`, rolling back if destroyed before commit().
+class write_transaction {
+ public:
+  explicit write_transaction(connection& c);
+  ~write_transaction();
+  void commit();
+
+ private:
+  connection& c_;
+  bool done_ = false;
+};
+
+/// A bounded pool of connections. lease() blocks while every connection is in use.
+class pool {
+ public:
+  pool(const std::string& path, std::size_t size);
+
+  class lease {
+   public:
+    lease(pool& p, std::unique_ptr<connection> c) noexcept : p_(&p), c_(std::move(c)) {}
+    lease(lease&&) noexcept = default;
+    ~lease();
+    connection* operator->() const noexcept { return c_.get(); }
+    connection& operator*() const noexcept { return *c_; }
+
+   private:
+    pool* p_;
+    std::unique_ptr<connection> c_;
+  };
+
+  lease acquire();
+
+ private:
+  void release(std::unique_ptr<connection> c);
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<connection>> idle_;
+};
+
+}  // namespace signet::store::sqlite

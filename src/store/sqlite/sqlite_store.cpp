@@ -1,0 +1,471 @@
+#include "signet/store/sqlite/sqlite_store.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <sstream>
+
+#include "signet/store/migration.hpp"
+
+#include "connection.hpp"
+
+namespace signet::store::sqlite {
+const std::vector<migration>& migrations();  // generated from migrations/*.sql
+}
+
+namespace signet::store::sqlite {
+namespace {
+
+std::string join_lines(const std::vector<std::string>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) out.push_back('\n');
+    out += v[i];
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  std::string cur;
+  std::istringstream in(s);
+  while (std::getline(in, cur)) out.push_back(cur);
+  return out;
+}
+
+std::array<core::byte, 32> key_hash(std::string_view secret) {
+  std::array<core::byte, 32> h{};
+  SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), h.data());
+  return h;
+}
+
+constexpr std::string_view k_tenant_cols =
+    "id, name, rp_id, rp_name, expected_origins, cors_origins, user_verification, default_action_outcome, "
+    "default_passkey_action, token_ttl_seconds, challenge_ttl_seconds, created_at";
+
+tenant read_tenant(const statement& s) {
+  tenant t;
+  t.id = s.text(0);
+  t.name = s.text(1);
+  t.rp_id = s.text(2);
+  t.rp_name = s.text(3);
+  t.expected_origins = split_lines(s.text(4));
+  t.cors_origins = split_lines(s.text(5));
+  t.user_verification = s.text(6);
+  t.default_action_outcome = s.text(7);
+  t.default_passkey_action = s.text(8);
+  t.token_ttl_seconds = s.integer(9);
+  t.challenge_ttl_seconds = s.integer(10);
+  t.created_at = s.time(11);
+  return t;
+}
+
+void load_keys(connection& c, tenant& t) {
+  auto s = c.prepare("SELECT secret FROM tenant_keys WHERE tenant_id = ?1 ORDER BY position");
+  s.bind(1, t.id);
+  while (s.step()) t.secret_keys.push_back(s.text(0));
+}
+
+constexpr std::string_view k_user_cols =
+    "tenant_id, user_id, email, email_verified, phone_number, phone_number_verified, username, display_name, "
+    "custom_json, locale, user_handle, created_at, updated_at";
+
+user read_user(const statement& s) {
+  user u;
+  u.tenant_id = s.text(0);
+  u.user_id = s.text(1);
+  u.email = s.opt_text(2);
+  u.email_verified = s.integer(3) != 0;
+  u.phone_number = s.opt_text(4);
+  u.phone_number_verified = s.integer(5) != 0;
+  u.username = s.opt_text(6);
+  u.display_name = s.opt_text(7);
+  u.custom_json = s.opt_text(8);
+  u.locale = s.opt_text(9);
+  if (!s.is_null(10)) u.handle = core::user_handle(s.blob(10));
+  u.created_at = s.time(11);
+  u.updated_at = s.time(12);
+  return u;
+}
+
+std::optional<user> find_user_on(connection& c, std::string_view tenant_id, std::string_view user_id) {
+  static const std::string sql =
+      "SELECT " + std::string(k_user_cols) + " FROM users WHERE tenant_id = ?1 AND user_id = ?2";
+  auto s = c.prepare(sql);
+  s.bind(1, tenant_id).bind(2, user_id);
+  if (!s.step()) return std::nullopt;
+  return read_user(s);
+}
+
+constexpr std::string_view k_action_cols =
+    "tenant_id, user_id, action_code, idempotency_key, state, state_updated_at, created_at, updated_at, "
+    "verification_method, verified_by_authenticator_id, ip_address, user_agent, device_id, custom_json, scope";
+
+action read_action(const statement& s) {
+  action a;
+  a.tenant_id = s.text(0);
+  a.user_id = s.opt_text(1);
+  a.action_code = s.text(2);
+  a.idempotency_key = s.text(3);
+  a.state = s.text(4);
+  a.state_updated_at = s.time(5);
+  a.created_at = s.time(6);
+  a.updated_at = s.time(7);
+  a.verification_method = s.opt_text(8);
+  a.verified_by_authenticator_id = s.opt_text(9);
+  a.ip_address = s.opt_text(10);
+  a.user_agent = s.opt_text(11);
+  a.device_id = s.opt_text(12);
+  a.custom_json = s.opt_text(13);
+  a.scope = s.text(14);
+  return a;
+}
+
+constexpr std::string_view k_auth_cols =
+    "id, tenant_id, user_id, verification_method, credential_id, public_key, alg, sign_count, transports, aaguid, "
+    "backup_eligible, backup_state, user_verified, authenticator_attachment, device_id, user_agent, username, "
+    "display_name, payment_capable, instrument_display_name, created_at, verified_at, last_verified_at";
+
+authenticator read_authenticator(const statement& s) {
+  authenticator a;
+  a.id = s.text(0);
+  a.tenant_id = s.text(1);
+  a.user_id = s.text(2);
+  a.verification_method = s.text(3);
+  a.credential_id = core::credential_id(s.blob(4));
+  a.public_key_cose = s.blob(5);
+  a.alg = static_cast<std::int32_t>(s.integer(6));
+  a.sign_count = static_cast<std::uint32_t>(s.integer(7));
+  a.transports = split_lines(s.text(8));
+  a.aaguid = s.text(9);
+  a.backup_eligible = s.integer(10) != 0;
+  a.backup_state = s.integer(11) != 0;
+  a.user_verified = s.integer(12) != 0;
+  a.authenticator_attachment = s.opt_text(13);
+  a.device_id = s.opt_text(14);
+  a.user_agent = s.opt_text(15);
+  a.username = s.opt_text(16);
+  a.display_name = s.opt_text(17);
+  a.payment_capable = s.integer(18) != 0;
+  a.instrument_display_name = s.opt_text(19);
+  a.created_at = s.time(20);
+  a.verified_at = s.time(21);
+  a.last_verified_at = s.opt_time(22);
+  return a;
+}
+
+void migrate(connection& c) {
+  write_transaction tx(c);
+  c.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "applied_at INTEGER NOT NULL)");
+  int current = 0;
+  {
+    auto s = c.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (s.step()) current = static_cast<int>(s.integer(0));
+  }
+  for (const auto& m : migrations()) {
+    if (m.version <= current) continue;
+    c.exec(std::string(m.sql).c_str());
+    auto s = c.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");
+    s.bind(1, std::int64_t{m.version}).bind(2, m.name).bind(3, std::chrono::system_clock::now());
+    s.run();
+  }
+  tx.commit();
+}
+
+}  // namespace
+
+struct sqlite_store::impl {
+  explicit impl(const options& o) : connections(o.path, o.pool_size) {}
+  pool connections;
+};
+
+sqlite_store::sqlite_store(const options& opts) {
+  {
+    // Migrate on a dedicated connection first, so pooled connections see the final schema.
+    connection c(opts.path);
+    migrate(c);
+  }
+  impl_ = std::make_unique<impl>(opts);
+}
+
+sqlite_store::~sqlite_store() = default;
+
+int sqlite_store::schema_version() {
+  auto c = impl_->connections.acquire();
+  auto s = c->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  return s.step() ? static_cast<int>(s.integer(0)) : 0;
+}
+
+// ---- tenants ----
+
+bool sqlite_store::create_tenant(const tenant& t) {
+  auto c = impl_->connections.acquire();
+  write_transaction tx(*c);
+  {
+    auto s = c->prepare("SELECT 1 FROM tenants WHERE id = ?1");
+    s.bind(1, t.id);
+    if (s.step()) return false;
+  }
+  {
+    static const std::string sql = "INSERT INTO tenants (" + std::string(k_tenant_cols) +
+                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    auto s = c->prepare(sql);
+    s.bind(1, t.id).bind(2, t.name).bind(3, t.rp_id).bind(4, t.rp_name);
+    s.bind(5, join_lines(t.expected_origins)).bind(6, join_lines(t.cors_origins));
+    s.bind(7, t.user_verification).bind(8, t.default_action_outcome).bind(9, t.default_passkey_action);
+    s.bind(10, t.token_ttl_seconds).bind(11, t.challenge_ttl_seconds).bind(12, t.created_at);
+    s.run();
+  }
+  std::int64_t pos = 0;
+  for (const auto& k : t.secret_keys) {
+    auto s = c->prepare(
+        "INSERT INTO tenant_keys (tenant_id, position, key_hash, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    const auto h = key_hash(k);
+    s.bind(1, t.id).bind(2, pos++).bind(3, core::byte_view(h)).bind(4, k).bind(5, t.created_at);
+    s.run();
+  }
+  tx.commit();
+  return true;
+}
+
+std::optional<tenant> sqlite_store::find_tenant(std::string_view tenant_id) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql = "SELECT " + std::string(k_tenant_cols) + " FROM tenants WHERE id = ?1";
+  std::optional<tenant> t;
+  {
+    auto s = c->prepare(sql);
+    s.bind(1, tenant_id);
+    if (!s.step()) return std::nullopt;
+    t = read_tenant(s);
+  }
+  load_keys(*c, *t);
+  return t;
+}
+
+std::optional<tenant> sqlite_store::find_tenant_by_secret_key(std::string_view secret_key) {
+  std::string tenant_id;
+  {
+    auto c = impl_->connections.acquire();
+    auto s = c->prepare("SELECT tenant_id, secret FROM tenant_keys WHERE key_hash = ?1");
+    const auto h = key_hash(secret_key);
+    s.bind(1, core::byte_view(h));
+    if (!s.step()) return std::nullopt;
+    const std::string stored = s.text(1);
+    if (stored.size() != secret_key.size() ||
+        CRYPTO_memcmp(stored.data(), secret_key.data(), stored.size()) != 0)
+      return std::nullopt;
+    tenant_id = s.text(0);
+  }
+  return find_tenant(tenant_id);
+}
+
+std::vector<tenant> sqlite_store::list_tenants() {
+  auto c = impl_->connections.acquire();
+  static const std::string sql = "SELECT " + std::string(k_tenant_cols) + " FROM tenants ORDER BY created_at, id";
+  std::vector<tenant> out;
+  {
+    auto s = c->prepare(sql);
+    while (s.step()) out.push_back(read_tenant(s));
+  }
+  for (auto& t : out) load_keys(*c, t);
+  return out;
+}
+
+// ---- users ----
+
+std::optional<user> sqlite_store::find_user(std::string_view tenant_id, std::string_view user_id) {
+  auto c = impl_->connections.acquire();
+  return find_user_on(*c, tenant_id, user_id);
+}
+
+user sqlite_store::upsert_user(std::string_view tenant_id, std::string_view user_id, const user_patch& p,
+                               time_point now) {
+  auto c = impl_->connections.acquire();
+  write_transaction tx(*c);
+  auto existing = find_user_on(*c, tenant_id, user_id);
+  user u;
+  if (existing) {
+    u = std::move(*existing);
+  } else {
+    u.tenant_id = std::string(tenant_id);
+    u.user_id = std::string(user_id);
+    u.created_at = now;
+  }
+  auto apply = [&](std::optional<std::string>& field, const std::optional<std::optional<std::string>>& change) {
+    if (!change) return;
+    if (p.only_if_empty && field) return;
+    field = *change;
+  };
+  apply(u.email, p.email);
+  apply(u.phone_number, p.phone_number);
+  apply(u.username, p.username);
+  apply(u.display_name, p.display_name);
+  apply(u.custom_json, p.custom_json);
+  apply(u.locale, p.locale);
+  if (p.email_verified) u.email_verified = *p.email_verified;
+  if (p.phone_number_verified) u.phone_number_verified = *p.phone_number_verified;
+  u.updated_at = now;
+  auto s = c->prepare(
+      "INSERT INTO users (tenant_id, user_id, email, email_verified, phone_number, phone_number_verified, username, "
+      "display_name, custom_json, locale, user_handle, created_at, updated_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, ?11, ?12) "
+      "ON CONFLICT (tenant_id, user_id) DO UPDATE SET email = excluded.email, email_verified = excluded.email_verified, "
+      "phone_number = excluded.phone_number, phone_number_verified = excluded.phone_number_verified, "
+      "username = excluded.username, display_name = excluded.display_name, custom_json = excluded.custom_json, "
+      "locale = excluded.locale, updated_at = excluded.updated_at");
+  s.bind(1, tenant_id).bind(2, user_id).bind(3, u.email).bind(4, u.email_verified).bind(5, u.phone_number);
+  s.bind(6, u.phone_number_verified).bind(7, u.username).bind(8, u.display_name).bind(9, u.custom_json);
+  s.bind(10, u.locale).bind(11, u.created_at).bind(12, u.updated_at);
+  s.run();
+  tx.commit();
+  return u;
+}
+
+core::user_handle sqlite_store::ensure_user_handle(std::string_view tenant_id, std::string_view user_id,
+                                                   const core::user_handle& candidate, time_point now) {
+  auto c = impl_->connections.acquire();
+  {
+    auto s = c->prepare(
+        "UPDATE users SET user_handle = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND user_id = ?2 AND "
+        "user_handle IS NULL");
+    s.bind(1, tenant_id).bind(2, user_id).bind(3, candidate.view()).bind(4, now);
+    s.run();
+  }
+  auto s = c->prepare("SELECT user_handle FROM users WHERE tenant_id = ?1 AND user_id = ?2");
+  s.bind(1, tenant_id).bind(2, user_id);
+  if (!s.step() || s.is_null(0)) throw store_error("sqlite: user vanished while setting its handle");
+  return core::user_handle(s.blob(0));
+}
+
+bool sqlite_store::delete_user(std::string_view tenant_id, std::string_view user_id) {
+  auto c = impl_->connections.acquire();
+  write_transaction tx(*c);
+  bool existed = false;
+  {
+    auto s = c->prepare("DELETE FROM users WHERE tenant_id = ?1 AND user_id = ?2");
+    s.bind(1, tenant_id).bind(2, user_id);
+    s.run();
+    existed = s.changes() > 0;
+  }
+  for (const char* sql : {"DELETE FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2",
+                          "DELETE FROM actions WHERE tenant_id = ?1 AND user_id = ?2",
+                          "DELETE FROM challenges WHERE tenant_id = ?1 AND user_id = ?2"}) {
+    auto s = c->prepare(sql);
+    s.bind(1, tenant_id).bind(2, user_id);
+    s.run();
+  }
+  tx.commit();
+  return existed;
+}
+
+// ---- actions ----
+
+bool sqlite_store::create_action(const action& a) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql = "INSERT INTO actions (" + std::string(k_action_cols) +
+                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+                                 "ON CONFLICT DO NOTHING";
+  auto s = c->prepare(sql);
+  s.bind(1, a.tenant_id).bind(2, a.user_id).bind(3, a.action_code).bind(4, a.idempotency_key).bind(5, a.state);
+  s.bind(6, a.state_updated_at).bind(7, a.created_at).bind(8, a.updated_at).bind(9, a.verification_method);
+  s.bind(10, a.verified_by_authenticator_id).bind(11, a.ip_address).bind(12, a.user_agent).bind(13, a.device_id);
+  s.bind(14, a.custom_json).bind(15, a.scope);
+  s.run();
+  return s.changes() > 0;
+}
+
+std::optional<action> sqlite_store::find_action(std::string_view tenant_id, std::string_view user_id,
+                                                std::string_view action_code, std::string_view idempotency_key) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql = "SELECT " + std::string(k_action_cols) +
+                                 " FROM actions WHERE tenant_id = ?1 AND user_id = ?2 AND action_code = ?3 AND "
+                                 "idempotency_key = ?4";
+  auto s = c->prepare(sql);
+  s.bind(1, tenant_id).bind(2, user_id).bind(3, action_code).bind(4, idempotency_key);
+  if (!s.step()) return std::nullopt;
+  return read_action(s);
+}
+
+bool sqlite_store::update_action_state(std::string_view tenant_id, std::string_view user_id,
+                                       std::string_view action_code, std::string_view idempotency_key,
+                                       std::string_view state, time_point now) {
+  auto c = impl_->connections.acquire();
+  auto s = c->prepare(
+      "UPDATE actions SET state = ?5, state_updated_at = ?6, updated_at = ?6 WHERE tenant_id = ?1 AND user_id = ?2 "
+      "AND action_code = ?3 AND idempotency_key = ?4");
+  s.bind(1, tenant_id).bind(2, user_id).bind(3, action_code).bind(4, idempotency_key).bind(5, state).bind(6, now);
+  s.run();
+  return s.changes() > 0;
+}
+
+// ---- challenges ----
+
+void sqlite_store::create_challenge(const challenge& ch) {
+  auto c = impl_->connections.acquire();
+  auto s = c->prepare(
+      "INSERT INTO challenges (id, tenant_id, type, value, user_id, action_code, idempotency_key, options_json, "
+      "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  s.bind(1, ch.id).bind(2, ch.tenant_id).bind(3, ch.type).bind(4, core::byte_view(ch.value)).bind(5, ch.user_id);
+  s.bind(6, ch.action_code).bind(7, ch.idempotency_key).bind(8, ch.options_json).bind(9, ch.created_at);
+  s.bind(10, ch.expires_at);
+  s.run();
+}
+
+std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id, std::string_view challenge_id,
+                                                      time_point now) {
+  auto c = impl_->connections.acquire();
+  // DELETE … RETURNING is one atomic statement: of concurrent callers exactly one sees the row.
+  auto s = c->prepare(
+      "DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2 RETURNING id, tenant_id, type, value, user_id, "
+      "action_code, idempotency_key, options_json, created_at, expires_at");
+  s.bind(1, challenge_id).bind(2, tenant_id);
+  if (!s.step()) return std::nullopt;
+  challenge ch;
+  ch.id = s.text(0);
+  ch.tenant_id = s.text(1);
+  ch.type = s.text(2);
+  ch.value = s.blob(3);
+  ch.user_id = s.opt_text(4);
+  ch.action_code = s.opt_text(5);
+  ch.idempotency_key = s.opt_text(6);
+  ch.options_json = s.text(7);
+  ch.created_at = s.time(8);
+  ch.expires_at = s.time(9);
+  s.run();  // finish the statement so the delete commits
+  if (ch.expires_at <= now) return std::nullopt;
+  return ch;
+}
+
+std::size_t sqlite_store::reap_expired_challenges(time_point now) {
+  auto c = impl_->connections.acquire();
+  auto s = c->prepare("DELETE FROM challenges WHERE expires_at <= ?1");
+  s.bind(1, now);
+  s.run();
+  return static_cast<std::size_t>(s.changes());
+}
+
+// ---- authenticators ----
+
+std::vector<authenticator> sqlite_store::list_authenticators(std::string_view tenant_id, std::string_view user_id) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql = "SELECT " + std::string(k_auth_cols) +
+                                 " FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY created_at, id";
+  auto s = c->prepare(sql);
+  s.bind(1, tenant_id).bind(2, user_id);
+  std::vector<authenticator> out;
+  while (s.step()) out.push_back(read_authenticator(s));
+  return out;
+}
+
+bool sqlite_store::has_authenticator(std::string_view tenant_id, std::string_view user_id) {
+  auto c = impl_->connections.acquire();
+  auto s = c->prepare("SELECT 1 FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 LIMIT 1");
+  s.bind(1, tenant_id).bind(2, user_id);
+  return s.step();
+}
+
+}  // namespace signet::store::sqlite
