@@ -150,6 +150,7 @@ inline vector_case load_vector(const std::string& id) {
     if (const auto* v = jfind(opts, "safetyNetSkipTimestampCheck")) c.pol.danger_safetynet_skip_timestamp = v->as_bool();
     if (const auto* v = jfind(opts, "disallowSHA1Attestation")) c.pol.allow_sha1_attestation = !v->as_bool();
     if (const auto* v = jfind(opts, "ignoreCertificateValidity")) c.pol.danger_ignore_certificate_validity = v->as_bool();
+    if (const auto* v = jfind(opts, "requiresRevocationCheck")) c.pol.require_revocation_check = v->as_bool();
   }
   if (const auto* roots = jfind(c.json, "attestationRoots"); roots && roots->is_array() && !roots->as_array().empty()) {
     for (const auto& pem : roots->as_array()) c.trust.roots.push_back(parse_pem(std::string(pem.as_string())));
