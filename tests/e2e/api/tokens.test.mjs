@@ -59,7 +59,7 @@ describe('no or wrong scheme -> 401 unauthorized', () => {
     const f = await fresh();
     for (const h of [`Token ${f.token}`, f.token, `Bearer${f.token}`]) {
       const res = await c1With(h);
-      assertError(res, 401, 'unauthorized', undefined);
+      assertError(res, 401, 'unauthorized', null);
       assert.ok(['invalid_token', 'unauthorized'].includes(res.json.errorCode), `errorCode ${res.json.errorCode} for ${h.slice(0, 12)}`);
     }
   });
@@ -77,7 +77,7 @@ describe('malformed or forged tokens -> 401 invalid_token', () => {
   test('empty Bearer', async () => {
     const res = await c1With('Bearer ');
     assert.equal(res.status, 401);
-    assertError(res, 401, 'unauthorized', undefined);
+    assertError(res, 401, 'unauthorized', null);
     assert.ok(['invalid_token', 'unauthorized'].includes(res.json.errorCode), `errorCode ${res.json.errorCode}`);
   });
   test('alg none (empty signature)', async () => {

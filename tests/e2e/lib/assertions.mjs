@@ -12,7 +12,8 @@ export function assertJson(res) {
   assert.notEqual(res.json, undefined, `body must be JSON: ${show(res)}`);
 }
 
-/** §4.1: status, error category, specific code, and all three members as strings. */
+/** §4.1: status, error category, specific code, and all three members as strings.
+ *  Pass null for error/errorCode to accept any string value. errorCode defaults to error. */
 export function assertError(res, status, error, errorCode = error) {
   assert.equal(res.status, status, `status: ${show(res)}`);
   assertJson(res);
@@ -22,8 +23,8 @@ export function assertError(res, status, error, errorCode = error) {
   assert.equal(typeof b.error, 'string', `error must be a string: ${show(res)}`);
   assert.equal(typeof b.errorCode, 'string', `errorCode must be a string: ${show(res)}`);
   assert.equal(typeof b.errorDescription, 'string', `errorDescription must be a string: ${show(res)}`);
-  if (error !== undefined) assert.equal(b.error, error, `error: ${show(res)}`);
-  if (errorCode !== undefined) assert.equal(b.errorCode, errorCode, `errorCode: ${show(res)}`);
+  if (error !== null) assert.equal(b.error, error, `error: ${show(res)}`);
+  if (errorCode !== null) assert.equal(b.errorCode, errorCode, `errorCode: ${show(res)}`);
   return b;
 }
 

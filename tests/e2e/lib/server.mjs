@@ -176,7 +176,7 @@ export async function startSignet(options = {}) {
     live.add(child);
     child.stdout.setEncoding('utf8').on('data', (d) => { output.stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d) => { output.stderr += d; });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     child.once('exit', () => live.delete(child));
     try {
       await waitForHealth(`http://127.0.0.1:${port}/health`, child, output, HEALTH_TIMEOUT_MS);
@@ -222,6 +222,8 @@ export async function startSignet(options = {}) {
       },
       output,
       process: child,
+      /** Resolves {code, signal} when the server process exits. */
+      exited,
       stop,
     };
   }
