@@ -353,6 +353,14 @@ describe('C1 request validation -> 400 invalid_request (§2.3, §4.2)', () => {
     });
   }
 
+  test('deeply nested JSON (30000 levels, under the body limit) -> 400 invalid_request, and the server survives', async () => {
+    assertError(await raw('['.repeat(30000) + ']'.repeat(30000)), 400, 'invalid_request');
+    const inObject = await raw(`{"extra":${'['.repeat(25000)}${']'.repeat(25000)}}`);
+    assert.ok([200, 400].includes(inObject.status), `nested unknown field: ${inObject.status} ${inObject.text.slice(0, 200)}`);
+    if (inObject.status === 400) assertError(inObject, 400, 'invalid_request');
+    assertCommonOptions(await c1ok(await tokenFor()));
+  });
+
   test('the same errors on the /web alias', async () => {
     const t = await tokenFor();
     assertError(await http.bearer(t, 'POST', C1W, { body: '[]', headers: { 'Content-Type': 'application/json' } }), 400, 'invalid_request');

@@ -383,6 +383,17 @@ describe('get / update / delete user (§8.3–§8.5)', () => {
   });
 });
 
+describe('enroll verified authenticator (§8.12, out of scope)', () => {
+  for (const verificationMethod of ['PASSKEY', 'SMS', 'EMAIL_OTP', 'AUTHENTICATOR_APP']) {
+    test(`POST /v1/users/{id}/authenticators with ${verificationMethod} -> 400 invalid_request`, async () => {
+      const res = await http.server('POST', `/v1/users/${uniqueUserId()}/authenticators`, {
+        json: { verificationMethod, phoneNumber: '+15555550100', email: 'e@example.com' },
+      });
+      assertError(res, 400, 'invalid_request');
+    });
+  }
+});
+
 describe('official @authsignal/node 2.21.0 against Signet', () => {
   test('track, validateChallenge, getUser, updateUser, deleteUser', async () => {
     const authsignal = new Authsignal({ apiSecretKey: signet.secretKey, apiUrl: signet.baseUrl });

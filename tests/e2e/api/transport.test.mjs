@@ -117,6 +117,13 @@ describe('oversized bodies -> 413 JSON (64 KiB limit)', () => {
     const res = await http.bearer(t.token, 'POST', C1, { body: big(60 * 1024), headers: { 'Content-Type': 'application/json' } });
     assert.equal(assertOk(res).options.user.name, 'x');
   });
+  test('chunked request bodies: a small one is processed, one over 64 KiB gets 413', async () => {
+    const t = await track(signet, uniqueUserId(), 'createPasskey');
+    const small = await http.bearer(t.token, 'POST', C1, { body: big(20 * 1024), chunked: true, headers: { 'Content-Type': 'application/json' } });
+    assert.equal(assertOk(small).options.user.name, 'x');
+    const large = await http.bearer(t.token, 'POST', C1, { body: big(200 * 1024), chunked: true, headers: { 'Content-Type': 'application/json' } });
+    assertError(large, 413, null, null);
+  });
   test('the server keeps serving after oversized requests', async () => {
     const t = await track(signet, uniqueUserId(), 'createPasskey');
     assertOk(await http.bearer(t.token, 'POST', C1, { json: {} }));

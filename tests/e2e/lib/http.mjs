@@ -11,7 +11,7 @@ const REQUEST_TIMEOUT_MS = 10000;
  * Resolves {status, headers, text, json (undefined if not JSON), contentType}.
  * A response received before the server stopped reading an oversized body still resolves.
  */
-export function request(origin, method, path, { headers = {}, body, json } = {}) {
+export function request(origin, method, path, { headers = {}, body, json, chunked = false } = {}) {
   const url = new URL(origin);
   const hdrs = { ...headers };
   let payload = body;
@@ -20,7 +20,8 @@ export function request(origin, method, path, { headers = {}, body, json } = {})
     if (!Object.keys(hdrs).some((k) => k.toLowerCase() === 'content-type')) hdrs['Content-Type'] = 'application/json';
   }
   if (payload !== undefined && !Buffer.isBuffer(payload)) payload = Buffer.from(String(payload), 'utf8');
-  if (payload !== undefined) hdrs['Content-Length'] = String(payload.length);
+  // chunked: no Content-Length, so node:http sends Transfer-Encoding: chunked (in 8 KiB chunks).
+  if (payload !== undefined && !chunked) hdrs['Content-Length'] = String(payload.length);
 
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -47,7 +48,11 @@ export function request(origin, method, path, { headers = {}, body, json } = {})
     // EPIPE/ECONNRESET while still writing an oversized body: if the response has already
     // arrived the 'response' handler wins; otherwise this is a real failure.
     req.on('error', (e) => setTimeout(() => done(reject, e), 200));
-    if (payload !== undefined) req.write(payload);
+    if (payload !== undefined && chunked) {
+      for (let i = 0; i < payload.length; i += 8192) req.write(payload.subarray(i, i + 8192));
+    } else if (payload !== undefined) {
+      req.write(payload);
+    }
     req.end();
   });
 }
