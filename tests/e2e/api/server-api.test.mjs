@@ -162,12 +162,38 @@ describe('track (§8.1)', () => {
     ['username number', { username: 123 }],
     ['email object', { email: {} }],
     ['idempotencyKey boolean', { idempotencyKey: true }],
+    ['custom string', { custom: 'x' }],
+    ['custom array', { custom: ['x'] }],
+    ['phoneNumber number', { phoneNumber: 64270000000 }],
+    ['deviceId number', { deviceId: 1 }],
+    ['locale boolean', { locale: false }],
   ]) {
     test(`wrong type (${name}) -> 400 invalid_request`, async () => {
       const res = await http.server('POST', trackPath(uniqueUserId(), 'signIn'), { json: body });
       assertError(res, 400, 'invalid_request');
     });
   }
+
+  test('track does not overwrite stored username/email/phoneNumber', async () => {
+    const userId = uniqueUserId();
+    await track(signet, userId, 'signIn', { username: 'first', email: 'first@example.com', phoneNumber: '+15555550001' });
+    await track(signet, userId, 'signIn', { username: 'second', email: 'second@example.com', phoneNumber: '+15555550002' });
+    const u = assertOk(await http.server('GET', userPath(userId)));
+    assert.equal(u.username, 'first');
+    assert.equal(u.email, 'first@example.com');
+    assert.equal(u.phoneNumber, '+15555550001');
+  });
+
+  test('scope listing read:authenticators again does not duplicate it', async () => {
+    const b = await track(signet, uniqueUserId(), 'signIn', { scope: 'read:authenticators' });
+    assert.equal(decode(b.token).payload.scope, 'read:authenticators');
+  });
+
+  test('all four scopes', async () => {
+    const all = ['read:authenticators', 'add:authenticators', 'update:authenticators', 'remove:authenticators'];
+    const b = await track(signet, uniqueUserId(), 'signIn', { scope: all.join(' ') });
+    assert.deepEqual(decode(b.token).payload.scope.split(' ').sort(), [...all].sort());
+  });
 
   test('unknown fields are ignored; track stores username/email/phoneNumber on a new user', async () => {
     const userId = uniqueUserId();
@@ -255,6 +281,11 @@ describe('validate (§8.2)', () => {
     const b = assertOk(await validate({ token: t.token, userId, action: 'signIn' }));
     assert.equal(b.state, a.state);
     assert.equal(b.isValid, false);
+  });
+
+  test('userId: null and action: null are treated as absent', async () => {
+    const t = await track(signet, uniqueUserId(), 'signIn');
+    assert.equal(assertOk(await validate({ token: t.token, userId: null, action: null })).isValid, false);
   });
 
   const expectValidateError = async (body, errorCode, key) => {

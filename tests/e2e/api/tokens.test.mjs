@@ -186,6 +186,19 @@ describe('expiry -> 401 expired_token (§3.4 step 3)', () => {
     const expired = signHS256({ ...f.payload, iat: now() - 660, exp: now() - 60 }, signet.secretKey);
     assertError(await c1Bearer(expired), 401, 'unauthorized', 'expired_token');
   });
+  test('exp 2 s in the past is within the 5 s clock-skew allowance -> 200', async () => {
+    const f = await fresh();
+    const t = now();
+    assertOk(await c1Bearer(signHS256({ ...f.payload, iat: t - 602, exp: t - 2 }, signet.secretKey)));
+  });
+  test('no exp claim -> 401 (invalid_token or expired_token), never 200', async () => {
+    const f = await fresh();
+    const { exp, ...noExp } = f.payload;
+    assert.ok(exp);
+    const res = await c1Bearer(signHS256(noExp, signet.secretKey));
+    assertError(res, 401, 'unauthorized', null);
+    assert.ok(['invalid_token', 'expired_token'].includes(res.json.errorCode), res.json.errorCode);
+  });
   test('signature is checked before expiry: expired and badly signed -> invalid_token', async () => {
     const f = await fresh();
     const expiredOther = signHS256({ ...f.payload, iat: now() - 700, exp: now() - 100 }, other.secretKey);

@@ -90,6 +90,26 @@ describe('HTTP/1.1 keep-alive', () => {
   });
 });
 
+describe('HTTP/1.1 pipelining', () => {
+  test('two requests in one write get two responses, in order', async () => {
+    const net = await import('node:net');
+    const text = await new Promise((resolve, reject) => {
+      const sock = net.connect(signet.port, '127.0.0.1', () => {
+        sock.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+          + 'GET /v1/pipelined-unknown HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+      });
+      let buf = '';
+      sock.setEncoding('utf8');
+      sock.on('data', (d) => { buf += d; });
+      sock.on('end', () => resolve(buf));
+      sock.on('error', reject);
+      sock.setTimeout(5000, () => { sock.destroy(); reject(new Error(`timeout; got ${JSON.stringify(buf)}`)); });
+    });
+    const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    assert.deepEqual(statuses, [200, 404], text);
+  });
+});
+
 describe('oversized bodies -> 413 JSON (64 KiB limit)', () => {
   const big = (n) => JSON.stringify({ username: 'x', padding: 'p'.repeat(n) });
 
@@ -216,6 +236,15 @@ describe('CORS for the Client API (§2.8)', () => {
     const res = await http.bearer(t.token, 'POST', C1, { json: {} });
     assertOk(res);
     assert.equal(res.headers['access-control-allow-origin'], undefined);
+  });
+  test('preflight on a path with repeated slashes is still a Client API preflight', async () => {
+    assertPreflightAllowed(await preflight('/v1//client/user-authenticators/passkey/registration-options', ORIGIN_A1), ORIGIN_A1);
+  });
+  test('a JSON 404 under /v1/client carries the CORS headers for an allowed origin', async () => {
+    const res = await http.raw('POST', '/v1/client/no-such-thing', { json: {}, headers: { Origin: ORIGIN_A1 } });
+    assertError(res, 404, 'not_found');
+    assert.equal(res.headers['access-control-allow-origin'], ORIGIN_A1);
+    assert.equal(res.headers['access-control-allow-credentials'], 'true');
   });
   test('never a wildcard Access-Control-Allow-Origin', async () => {
     const res = await preflight(C1, ORIGIN_A1);
