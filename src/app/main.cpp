@@ -170,7 +170,10 @@ int main(int argc, char** argv) {
 
   serve_config scfg;
   auto* serve = app.add_subcommand("serve", "Run the HTTP server");
-  serve->set_config("--config", "", "TOML config file (keys: listen, database, public-url, threads, body-limit, log-level)");
+  // The config file is read by the top-level app (CLI11 reads subcommand keys from a [serve] table, or
+  // from the top level when the file has no tables); fallthrough lets `signet serve --config FILE` reach it.
+  app.set_config("--config", "", "TOML config file: keys listen, database, public-url, threads, body-limit, log-level");
+  serve->fallthrough();
   serve->add_option("--listen", scfg.listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
   serve->add_option("--database", scfg.database, "sqlite:///abs/path/signet.db")->capture_default_str();
   serve->add_option("--public-url", scfg.public_url, "Public API base URL including /v1 (token issuer)");

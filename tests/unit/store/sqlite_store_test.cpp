@@ -1,0 +1,141 @@
+// SQLite backend: migrations, tenants and keys, users, single-use challenges under concurrency.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "fixture.hpp"
+
+namespace signet::store {
+namespace {
+
+using testing::sqlite_fixture;
+const time_point t0 = time_point(std::chrono::seconds(1'800'000'000));
+
+TEST(sqlite_store, migrations_apply_once_and_reopen_cleanly) {
+  testing::temp_dir dir;
+  const auto path = (dir.path() / "db.sqlite").string();
+  {
+    sqlite::sqlite_store s({path, 2});
+    EXPECT_EQ(s.schema_version(), 1);
+    EXPECT_TRUE(s.create_tenant(testing::make_tenant("t", "sk")));
+  }
+  sqlite::sqlite_store again({path, 2});
+  EXPECT_EQ(again.schema_version(), 1);
+  EXPECT_TRUE(again.find_tenant("t"));
+}
+
+TEST(sqlite_store, tenants_and_secret_keys) {
+  sqlite_fixture f;
+  auto t = testing::make_tenant("t1", "sk_one");
+  t.secret_keys.push_back("sk_two");
+  EXPECT_TRUE(f.db->create_tenant(t));
+  EXPECT_FALSE(f.db->create_tenant(t));
+  auto found = f.db->find_tenant("t1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->secret_keys, (std::vector<std::string>{"sk_one", "sk_two"}));
+  EXPECT_EQ(found->expected_origins, t.expected_origins);
+  EXPECT_EQ(f.db->find_tenant_by_secret_key("sk_two")->id, "t1");
+  EXPECT_FALSE(f.db->find_tenant_by_secret_key("sk_three"));
+  EXPECT_FALSE(f.db->find_tenant("t2"));
+  EXPECT_EQ(f.db->list_tenants().size(), 1u);
+}
+
+TEST(sqlite_store, upsert_patch_semantics) {
+  sqlite_fixture f;
+  user_patch p;
+  p.email = std::optional<std::string>("a@x.com");
+  p.username = std::optional<std::string>("a");
+  auto u = f.db->upsert_user("t", "u", p, t0);
+  EXPECT_EQ(u.email, "a@x.com");
+  user_patch fill;
+  fill.only_if_empty = true;
+  fill.username = std::optional<std::string>("b");
+  fill.display_name = std::optional<std::string>("Display");
+  u = f.db->upsert_user("t", "u", fill, t0);
+  EXPECT_EQ(u.username, "a");  // kept
+  EXPECT_EQ(u.display_name, "Display");  // filled
+  user_patch clear;
+  clear.email = std::optional<std::string>();
+  u = f.db->upsert_user("t", "u", clear, t0);
+  EXPECT_FALSE(u.email);
+  EXPECT_EQ(f.db->find_user("t", "u")->username, "a");
+  EXPECT_FALSE(f.db->find_user("other-tenant", "u"));
+}
+
+TEST(sqlite_store, user_handle_is_set_once) {
+  sqlite_fixture f;
+  f.db->upsert_user("t", "u", {}, t0);
+  const core::user_handle a(core::bytes(32, 1)), b(core::bytes(32, 2));
+  EXPECT_EQ(f.db->ensure_user_handle("t", "u", a, t0), a);
+  EXPECT_EQ(f.db->ensure_user_handle("t", "u", b, t0), a);
+  EXPECT_EQ(f.db->find_user("t", "u")->handle, a);
+}
+
+challenge make_challenge(std::string id, time_point expires) {
+  challenge c;
+  c.id = std::move(id);
+  c.tenant_id = "t";
+  c.type = "passkey-registration";
+  c.value = core::bytes(32, 7);
+  c.user_id = "u";
+  c.options_json = "{}";
+  c.created_at = t0;
+  c.expires_at = expires;
+  return c;
+}
+
+TEST(sqlite_store, challenges_are_single_use_tenant_scoped_and_expire) {
+  sqlite_fixture f;
+  f.db->create_challenge(make_challenge("c1", t0 + std::chrono::minutes(10)));
+  EXPECT_FALSE(f.db->take_challenge("other", "c1", t0));
+  auto c = f.db->take_challenge("t", "c1", t0);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->value, core::bytes(32, 7));
+  EXPECT_FALSE(f.db->take_challenge("t", "c1", t0));
+  f.db->create_challenge(make_challenge("c2", t0 + std::chrono::minutes(10)));
+  EXPECT_FALSE(f.db->take_challenge("t", "c2", t0 + std::chrono::minutes(10)));  // expired: gone
+  f.db->create_challenge(make_challenge("c3", t0));
+  f.db->create_challenge(make_challenge("c4", t0 + std::chrono::hours(1)));
+  EXPECT_EQ(f.db->reap_expired_challenges(t0 + std::chrono::minutes(1)), 1u);
+  EXPECT_TRUE(f.db->take_challenge("t", "c4", t0));
+}
+
+TEST(sqlite_store, concurrent_takes_yield_exactly_one_winner) {
+  sqlite_fixture f;
+  for (int round = 0; round < 20; ++round) {
+    const std::string id = "race-" + std::to_string(round);
+    f.db->create_challenge(make_challenge(id, t0 + std::chrono::minutes(10)));
+    std::atomic<int> winners{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i)
+      threads.emplace_back([&] {
+        if (f.db->take_challenge("t", id, t0)) ++winners;
+      });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(winners.load(), 1) << id;
+  }
+}
+
+TEST(sqlite_store, delete_user_removes_actions_and_challenges) {
+  sqlite_fixture f;
+  f.db->upsert_user("t", "u", {}, t0);
+  action a;
+  a.tenant_id = "t";
+  a.user_id = "u";
+  a.action_code = "signUp";
+  a.idempotency_key = "k";
+  a.state = "ALLOW";
+  a.state_updated_at = a.created_at = a.updated_at = t0;
+  EXPECT_TRUE(f.db->create_action(a));
+  EXPECT_FALSE(f.db->create_action(a));  // same key
+  f.db->create_challenge(make_challenge("c", t0 + std::chrono::minutes(5)));
+  EXPECT_TRUE(f.db->delete_user("t", "u"));
+  EXPECT_FALSE(f.db->find_user("t", "u"));
+  EXPECT_FALSE(f.db->find_action("t", "u", "signUp", "k"));
+  EXPECT_FALSE(f.db->take_challenge("t", "c", t0));
+  EXPECT_FALSE(f.db->delete_user("t", "u"));
+}
+
+}  // namespace
+}  // namespace signet::store
