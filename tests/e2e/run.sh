@@ -30,14 +30,28 @@ for t in "${targets[@]}"; do
   fi
 done
 
-echo "e2e: signet=$SIGNET_BIN chromium=$SIGNET_CHROMIUM node=$(node --version) targets=${targets[*]}"
+# Expand directories to their *.test.mjs files (sorted), so the order is fixed and the command works
+# the same on Node versions that treat --test arguments as globs.
+files=()
+for t in "${targets[@]}"; do
+  if [[ -d "$t" ]]; then
+    while IFS= read -r f; do files+=("$f"); done < <(find "$t" -name '*.test.mjs' | sort)
+  elif [[ -f "$t" ]]; then
+    files+=("$t")
+  else
+    fail_setup "no such test file or directory: $t"
+  fi
+done
+((${#files[@]})) || fail_setup "no test files in: ${targets[*]}"
+
+echo "e2e: signet=$SIGNET_BIN chromium=$SIGNET_CHROMIUM node=$(node --version) targets=${targets[*]} (${#files[@]} files)"
 tap="$(mktemp -t signet-e2e-XXXXXX.tap)"
 trap 'rm -f "$tap"' EXIT
 set +e
 node --test --test-concurrency=1 --test-timeout="${SIGNET_E2E_TEST_TIMEOUT_MS:-120000}" \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$tap" \
-  "${targets[@]}"
+  "${files[@]}"
 status=$?
 set -e
 

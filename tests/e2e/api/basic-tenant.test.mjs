@@ -7,6 +7,14 @@ import { startSignet } from '../lib/server.mjs';
 import { client } from '../lib/http.mjs';
 import { assertOk, assertError, UUID_V4 } from '../lib/assertions.mjs';
 
+// No Client API route accepts Basic(tenant) yet: C1 (the only Client API route of issue 2) requires
+// Bearer, and C3/C5 arrive with issue 4. Until then the route tests below are registered as todo
+// (not run). Flip this to true when C3 and C5 exist; nothing else needs to change.
+const BASIC_ROUTES_EXIST = false;
+const routeTest = (name, fn) => (BASIC_ROUTES_EXIST
+  ? test(name, fn)
+  : test.todo(`${name} [pending: no Client API route accepts Basic(tenant) yet]`));
+
 const C3 = '/v1/client/user-authenticators/passkey/authentication-options';
 const C5 = '/v1/client/challenge';
 
@@ -39,7 +47,7 @@ test('§1.3 example values decode as documented (helper self-check)', () => {
 
 describe('C3 authentication options with Basic(tenant)', () => {
   for (const [name, enc] of Object.entries(ENCODINGS)) {
-    test(`${name} -> 200`, async () => {
+    routeTest(`${name} -> 200`, async () => {
       const b = assertOk(await withAuth(`Basic ${enc(signet.tenantId)}`, C3));
       assert.match(b.challengeId, UUID_V4);
       assert.equal(b.options.rpId, 'localhost');
@@ -47,15 +55,15 @@ describe('C3 authentication options with Basic(tenant)', () => {
       assert.equal(typeof b.options.challenge, 'string');
     });
   }
-  test('lowercase scheme "basic" is accepted', async () => {
+  routeTest('lowercase scheme "basic" is accepted', async () => {
     assertOk(await withAuth(`basic ${ENCODINGS['Android / curl -u "id:": base64(id:)'](signet.tenantId)}`, C3));
   });
-  test('percent-encoded tenant id is percent-decoded', async () => {
+  routeTest('percent-encoded tenant id is percent-decoded', async () => {
     const id = signet.tenantId;
     const pct = `%${id.charCodeAt(0).toString(16).toUpperCase()}${id.slice(1)}`;
     assertOk(await withAuth(`Basic ${Buffer.from(pct).toString('base64')}`, C3));
   });
-  test("the second tenant's id resolves to the second tenant", async () => {
+  routeTest("the second tenant's id resolves to the second tenant", async () => {
     const b = assertOk(await withAuth(`Basic ${Buffer.from(`${signet.tenants[1].tenantId}:`).toString('base64')}`, C3));
     assert.match(b.challengeId, UUID_V4);
   });
@@ -68,7 +76,7 @@ describe('C3 authentication options with Basic(tenant)', () => {
     ['tenant id with a trailing space', () => `Basic ${Buffer.from(`${signet.tenantId} :`).toString('base64')}`],
     ['no Authorization header', () => undefined],
   ]) {
-    test(`${name} -> 401 unauthorized`, async () => {
+    routeTest(`${name} -> 401 unauthorized`, async () => {
       assertError(await withAuth(header(), C3), 401, 'unauthorized', 'unauthorized');
     });
   }
@@ -76,12 +84,12 @@ describe('C3 authentication options with Basic(tenant)', () => {
 
 describe('C5 challenge with Basic(tenant)', () => {
   for (const [name, enc] of Object.entries(ENCODINGS)) {
-    test(`${name} -> 200 {challengeId}`, async () => {
+    routeTest(`${name} -> 200 {challengeId}`, async () => {
       const b = assertOk(await withAuth(`Basic ${enc(signet.tenantId)}`, C5, { action: 'signInWithPasskey' }));
       assert.match(b.challengeId, UUID_V4);
     });
   }
-  test('unknown tenant -> 401 unauthorized', async () => {
+  routeTest('unknown tenant -> 401 unauthorized', async () => {
     assertError(await withAuth(`Basic ${Buffer.from('nope:').toString('base64')}`, C5, { action: 'signInWithPasskey' }), 401, 'unauthorized');
   });
 });
