@@ -45,6 +45,7 @@ constexpr std::uint32_t tag_all_applications = 600;
 constexpr std::uint32_t tag_origin = 702;
 constexpr std::int64_t km_origin_generated = 0;
 constexpr std::int64_t km_purpose_sign = 2;
+constexpr std::int64_t km_purpose_verify = 3;
 
 // ---- A minimal bounds-checked DER reader (definite lengths only) --------------------------------
 
@@ -53,7 +54,6 @@ constexpr unsigned der_context = 2;
 constexpr std::uint32_t der_integer = 2;
 constexpr std::uint32_t der_octet_string = 4;
 constexpr std::uint32_t der_null = 5;
-constexpr std::uint32_t der_enumerated = 10;
 constexpr std::uint32_t der_sequence = 16;
 constexpr std::uint32_t der_set = 17;
 
@@ -132,7 +132,6 @@ struct authorization_list {
   bool all_applications = false;
   std::vector<std::int64_t> origin;   // 0 or 1 value
   std::vector<std::int64_t> purpose;  // the SET OF INTEGER, possibly empty
-  bool has_purpose = false;
 };
 
 struct key_description {
@@ -150,7 +149,6 @@ bool parse_authorization_list(byte_view content, authorization_list& out) {
     der_tlv v;
     if (field.tag == tag_purpose) {
       if (!inner.expect(der_universal, der_set, v) || !inner.at_end()) return false;
-      out.has_purpose = true;
       der_reader set(v.content);
       while (!set.at_end()) {
         der_tlv item;
@@ -179,10 +177,11 @@ result<key_description> parse_key_description(byte_view der) {
   if (!outer.expect(der_universal, der_sequence, seq) || !outer.at_end()) return err_extension_malformed;
   der_reader r(seq.content);
   der_tlv t;
-  if (!r.expect(der_universal, der_integer, t)) return err_extension_malformed;     // attestationVersion
-  if (!r.expect(der_universal, der_enumerated, t)) return err_extension_malformed;  // attestationSecurityLevel
-  if (!r.expect(der_universal, der_integer, t)) return err_extension_malformed;     // keymasterVersion
-  if (!r.expect(der_universal, der_enumerated, t)) return err_extension_malformed;  // keymasterSecurityLevel
+  // attestationVersion, attestationSecurityLevel, keymasterVersion, keymasterSecurityLevel: no
+  // WebAuthn step reads them, so only their framing is checked (some test generators, e.g.
+  // fido2-net-lib's, write NULL where the schema says ENUMERATED).
+  for (int i = 0; i < 4; ++i)
+    if (!r.next(t)) return err_extension_malformed;
   key_description kd;
   if (!r.expect(der_universal, der_octet_string, t)) return err_extension_malformed;  // attestationChallenge
   kd.attestation_challenge.assign(t.content.begin(), t.content.end());
@@ -191,7 +190,7 @@ result<key_description> parse_key_description(byte_view der) {
     return err_extension_malformed;
   if (!r.expect(der_universal, der_sequence, t) || !parse_authorization_list(t.content, kd.tee_enforced))
     return err_extension_malformed;
-  if (!r.at_end()) return err_extension_malformed;
+  // Later KeyDescription versions may append members; they are not WebAuthn's concern.
   return kd;
 }
 
@@ -265,16 +264,22 @@ result<void> check_origin(const key_description& kd) {
 }
 
 // WebAuthn L3 §8.4 verification step 5, third bullet, on the same union: purpose is
-// KM_PURPOSE_SIGN. "Equal to" is read strictly: the purpose set(s) present contain exactly SIGN,
-// so a key that may also decrypt or agree keys is refused.
+// KM_PURPOSE_SIGN. SIGN must be present; the only other purpose tolerated is KM_PURPOSE_VERIFY,
+// which Android Keystore adds for keys generated with PURPOSE_SIGN | PURPOSE_VERIFY (the usual
+// KeyGenParameterSpec for signing keys) and which grants no further use of the private key. A key
+// that may also decrypt, derive or wrap is refused.
 result<void> check_purpose(const key_description& kd) {
-  if (!kd.software_enforced.has_purpose && !kd.tee_enforced.has_purpose) return err_purpose;
+  bool sign = false;
   for (const authorization_list* list : {&kd.software_enforced, &kd.tee_enforced}) {
-    if (!list->has_purpose) continue;
-    if (list->purpose.empty()) return err_purpose;
-    for (std::int64_t p : list->purpose)
-      if (p != km_purpose_sign) return err_purpose;
+    for (std::int64_t p : list->purpose) {
+      if (p == km_purpose_sign) {
+        sign = true;
+      } else if (p != km_purpose_verify) {
+        return err_purpose;
+      }
+    }
   }
+  if (!sign) return err_purpose;
   return {};
 }
 

@@ -213,6 +213,29 @@ TEST(android_key_minted, purpose_sign_and_decrypt) {
   EXPECT_EQ(code(verify_android_key(m.input())), errc::attestation_android_key_invalid);
 }
 
+TEST(android_key_minted, purpose_sign_and_verify_is_accepted) {
+  auth_list tee;
+  tee.purpose = {2, 3};
+  auto m = with(empty_list(), tee);
+  EXPECT_TRUE(verify_android_key(m.input()));
+}
+
+TEST(android_key_minted, purpose_verify_only) {
+  auth_list tee;
+  tee.purpose = {3};
+  auto m = with(empty_list(), tee);
+  EXPECT_EQ(code(verify_android_key(m.input())), errc::attestation_android_key_invalid);
+}
+
+TEST(android_key_minted, security_level_written_as_null_is_tolerated) {
+  // fido2-net-lib's test generator writes NULL for attestationSecurityLevel; no step reads it.
+  const bytes kd = mint::der_seq({mint::der_int(3), mint::der(0x05, {}), mint::der_int(4), mint::der(0x05, {}),
+                                  mint::der_octets(bytes(32, 0xc1)), mint::der_octets({}),
+                                  authorization_list(empty_list()), authorization_list(auth_list{})});
+  minted m(kd);
+  EXPECT_TRUE(verify_android_key(m.input()));
+}
+
 TEST(android_key_minted, purpose_absent_from_both_lists) {
   auth_list tee;
   tee.omit_purpose = true;
