@@ -4,40 +4,24 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { Authsignal } from '@authsignal/node';
-import { startSignet } from '../lib/server.mjs';
-import { startPageServer } from '../lib/page-server.mjs';
+import { startBrowserEnv } from '../lib/env.mjs';
 import { launchBrowser, openPage } from '../lib/browser.mjs';
 import { decodeCbor, parseAuthData } from '../lib/cbor.mjs';
 import { uniqueUserId } from '../lib/http.mjs';
 import { decode, signHS256 } from '../lib/jwt.mjs';
 
+let env;
 let pageServer;
 let signet;
-let chromium;
 let backend;
 
 before(async () => {
-  pageServer = await startPageServer();
-  signet = await startSignet({ origins: [pageServer.origin], name: 'Signet Browser Test' });
-  backend = new Authsignal({ apiSecretKey: signet.secretKey, apiUrl: signet.baseUrl });
-  chromium = await launchBrowser();
+  env = await startBrowserEnv({ name: 'Signet Browser Test' });
+  ({ pageServer, signet, backend } = env);
 });
-after(async () => {
-  await chromium?.close();
-  await signet?.stop();
-  await pageServer?.close();
-});
+after(async () => { await env?.stop(); });
 
-/** Open the test page with a fresh virtual authenticator; closes it after `fn`. */
-async function withPage(fn, authenticator) {
-  const p = await openPage(chromium.browser, `${pageServer.origin}/`, authenticator);
-  try {
-    return await fn(p);
-  } finally {
-    await p.close();
-  }
-}
+const withPage = (fn, authenticator) => env.withPage(fn, { authenticator });
 
 const fetchOptions = (p, token, body, web = false) => p.evaluate(
   (a) => window.signetTest.fetchRegistrationOptions(a), { baseUrl: signet.baseUrl, token, body, web },
@@ -202,8 +186,7 @@ describe('navigator.credentials.create with C1 options in headless chromium', ()
 });
 
 describe('the official @authsignal/browser 1.16.0 against C1', () => {
-  const initSdk = (p) => p.evaluate((a) => window.signetTest.initSdk(a),
-    { tenantId: signet.tenantId, baseUrl: signet.baseUrl, onTokenExpired: true });
+  const initSdk = (p) => env.initSdk(p);
 
   test("the SDK's own C1 request (what passkey.signUp sends), then create() with its options", async () => {
     await withPage(async (p) => {
@@ -258,15 +241,12 @@ describe('CORS seen by a real browser', () => {
     // Same page server, but addressed as 127.0.0.1 instead of localhost: a different origin,
     // not in any tenant's --origin list, so the preflight gets no Access-Control-Allow-Origin.
     const foreign = pageServer.origin.replace('localhost', '127.0.0.1');
-    const p = await openPage(chromium.browser, `${foreign}/`);
-    try {
+    await env.withPage(async (p) => {
       const { token } = await backend.track({ userId: uniqueUserId('cors'), action: 'createPasskey' });
       const r = await p.evaluate((a) => window.signetTest.tryFetchRegistrationOptions(a), { baseUrl: signet.baseUrl, token, body: {} });
       assert.equal(r.ok, false, `expected a CORS failure, got ${JSON.stringify(r)}`);
       assert.equal(r.error.name, 'TypeError');
-    } finally {
-      await p.close();
-    }
+    }, { url: `${foreign}/` });
   });
 
   test('error responses are readable by the allowed page (401 JSON with CORS headers)', async () => {

@@ -63,7 +63,15 @@ export async function openPage(browser, url, authenticator = {}) {
       });
       return Promise.race([page.evaluate(fn, arg), timeout]).finally(() => clearTimeout(timer));
     },
-    credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+    /** Credentials held by the page's (first) virtual authenticator, or by another one. */
+    credentials: async (id = authenticatorId) => (await cdp.send('WebAuthn.getCredentials', { authenticatorId: id })).credentials,
+    /** Add another virtual authenticator (e.g. {protocol:'ctap2', transport:'usb'}); returns its id. */
+    addAuthenticator: async (options) => (await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', ctap2Version: 'ctap2_1', automaticPresenceSimulation: true, ...options },
+    })).authenticatorId,
+    removeAuthenticator: (id = authenticatorId) => cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: id }),
+    setUserVerified: (isUserVerified, id = authenticatorId) => cdp.send('WebAuthn.setUserVerified', { authenticatorId: id, isUserVerified }),
+    clearCredentials: (id = authenticatorId) => cdp.send('WebAuthn.clearCredentials', { authenticatorId: id }),
     close: () => withTimeout(context.close().catch(() => {}), 10000),
   };
 }
