@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,9 +42,10 @@ constexpr errc err_timestamp = errc::attestation_android_safetynet_invalid;     
 
 constexpr std::string_view safetynet_hostname = "attest.android.com";
 // SafetyNet responses are fetched by the client just before the WebAuthn response is built; a
-// statement older than this is treated as replayed (SimpleWebAuthn and go-webauthn use one minute
-// as well). A timestamp in the future is refused: the clock comes from the caller.
+// statement older than this is treated as replayed (SimpleWebAuthn uses one minute as well).
 constexpr std::chrono::milliseconds max_statement_age{60'000};
+// Tolerated lead of Google's clock over ours; anything further in the future is refused.
+constexpr std::chrono::milliseconds max_future_skew{5'000};
 // Upper bound on the JWS size we are willing to parse (a real one is ~5 KiB with three certificates).
 constexpr std::size_t max_jws_size = 64 * 1024;
 
@@ -198,22 +200,31 @@ result<void> check_nonce(const jws& j, const attestation_input& in) {
   return {};
 }
 
-// SafetyNet documentation ("verdict"): basicIntegrity must be true; ctsProfileMatch must be true
-// unless policy.safetynet_require_cts is off (the RP then accepts uncertified but uncompromised
-// devices).
+// SafetyNet documentation ("verdict"): ctsProfileMatch true implies basicIntegrity true (a
+// CTS-compatible device passed the basic checks). With policy.safetynet_require_cts the response
+// must say ctsProfileMatch: true; without it, basicIntegrity: true suffices (the RP accepts
+// uncertified but uncompromised devices). A response that says basicIntegrity: false is refused
+// either way.
 result<void> check_integrity_verdict(const jws& j, const policy& pol) {
-  const boost::json::value* basic = j.payload.if_contains("basicIntegrity");
-  if (!basic || !basic->is_bool() || !basic->as_bool()) return err_basic_integrity;
+  const auto flag = [&](std::string_view name) -> std::optional<bool> {
+    const boost::json::value* v = j.payload.if_contains(name);
+    if (!v || !v->is_bool()) return std::nullopt;
+    return v->as_bool();
+  };
+  const std::optional<bool> cts = flag("ctsProfileMatch");
+  const std::optional<bool> basic = flag("basicIntegrity");
+  if (basic == false) return err_basic_integrity;
   if (pol.safetynet_require_cts) {
-    const boost::json::value* cts = j.payload.if_contains("ctsProfileMatch");
-    if (!cts || !cts->is_bool() || !cts->as_bool()) return err_cts_profile;
+    if (cts != true) return err_cts_profile;
+  } else if (basic != true && cts != true) {
+    return err_basic_integrity;
   }
   return {};
 }
 
-// SafetyNet documentation: timestampMs (milliseconds since the epoch when the response was made)
-// must be recent: not after `now` and at most max_statement_age before it, unless
-// policy.danger_safetynet_skip_timestamp.
+// SafetyNet documentation: timestampMs (milliseconds since the epoch when Google's server made the
+// response) must be recent: at most max_statement_age before `now` and at most max_future_skew after
+// it (two servers' clocks, ours and Google's), unless policy.danger_safetynet_skip_timestamp.
 result<void> check_timestamp(const jws& j, const attestation_input& in) {
   if (in.policy.danger_safetynet_skip_timestamp) return {};
   const boost::json::value* ts = j.payload.if_contains("timestampMs");
@@ -228,7 +239,7 @@ result<void> check_timestamp(const jws& j, const attestation_input& in) {
   }
   const std::int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(in.now.time_since_epoch()).count();
-  if (ms > now_ms) return err_timestamp;
+  if (ms > now_ms + max_future_skew.count()) return err_timestamp;
   if (now_ms - ms > max_statement_age.count()) return err_timestamp;
   return {};
 }

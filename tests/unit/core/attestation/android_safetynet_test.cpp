@@ -72,7 +72,9 @@ TEST_F(safetynet_vectors, timestamp_freshness) {
   EXPECT_TRUE(verify_android_safetynet(c.input())) << "30 s old";
   c.now = ts + 61s;
   EXPECT_EQ(code(verify_android_safetynet(c.input())), errc::attestation_android_safetynet_invalid);
-  c.now = ts - 1s;  // from the future
+  c.now = ts - 4s;  // within the tolerated clock skew
+  EXPECT_TRUE(verify_android_safetynet(c.input())) << "4 s in the future";
+  c.now = ts - 6s;  // from the future
   EXPECT_EQ(code(verify_android_safetynet(c.input())), errc::attestation_android_safetynet_invalid);
 }
 
@@ -178,6 +180,17 @@ TEST(safetynet_minted, basic_integrity_false) {
   payload_spec p;
   p.basic_integrity = false;
   minted m(p);
+  EXPECT_EQ(code(verify_android_safetynet(m.input())), errc::attestation_android_safetynet_invalid);
+  m.pol.safetynet_require_cts = false;
+  EXPECT_EQ(code(verify_android_safetynet(m.input())), errc::attestation_android_safetynet_invalid);
+}
+
+TEST(safetynet_minted, neither_verdict_true_without_cts_requirement) {
+  payload_spec p;
+  p.basic_integrity = false;
+  p.cts = false;
+  minted m(p);
+  m.pol.safetynet_require_cts = false;
   EXPECT_EQ(code(verify_android_safetynet(m.input())), errc::attestation_android_safetynet_invalid);
 }
 
