@@ -67,7 +67,9 @@ result<common_fields> parse_common(const boost::json::object& o) {
   if (!raw_v || !raw_v->is_string()) return errc::response_malformed;
   auto raw = decode_tolerating_unused_bits(raw_v->get_string());
   if (!raw) return errc::response_encoding_invalid;
-  if (raw->empty() || raw->size() > limits::credential_id_max) return errc::response_malformed;
+  // Length is not capped here: registration ignores rawId (the id comes from authData, where
+  // §7.1 step 26 caps it) and an over-long id matches no stored credential at login.
+  if (raw->empty()) return errc::response_malformed;
   out.raw_id = credential_id(std::move(*raw));
   // §5.1: type is "public-key".
   const auto* type = o.if_contains("type");

@@ -134,9 +134,12 @@ result<bool> validate_chain(const certificate_chain& chain, const attestation_in
   // Attestation certificates carry no EKU/purpose we could require; anchors are trusted as given
   // (a root or an intermediate a format ships), so partial chains ending in an anchor are accepted.
   unsigned long flags = X509_V_FLAG_PARTIAL_CHAIN;
+  // OpenSSL consults USE_CHECK_TIME (set by X509_VERIFY_PARAM_set_time) before NO_CHECK_TIME, so
+  // the injected time is set only when validity is checked at all.
   if (in.policy.danger_ignore_certificate_validity) flags |= X509_V_FLAG_NO_CHECK_TIME;
   X509_VERIFY_PARAM_set_flags(param, flags);
-  X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(to_unix_seconds(in.now)));
+  if (!in.policy.danger_ignore_certificate_validity)
+    X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(to_unix_seconds(in.now)));
   if (X509_verify_cert(ctx.get()) != 1) {
     const int err = X509_STORE_CTX_get_error(ctx.get());
     if (is_validity_error(err)) return errc::attestation_certificate_expired;

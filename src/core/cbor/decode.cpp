@@ -47,6 +47,41 @@ bool read_argument(byte_view in, std::size_t& pos, unsigned info, std::uint64_t&
   return true;
 }
 
+bool valid_utf8(const unsigned char* s, std::size_t n) {
+  std::size_t i = 0;
+  while (i < n) {
+    const unsigned c = s[i];
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      len = 2;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3fu);
+    }
+    // Overlong forms, surrogates and values above U+10FFFF are invalid.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
 // Frame of the iterative scanner: how many child items are still expected in an open container.
 struct frame {
   std::uint64_t remaining;  // for definite containers
@@ -100,6 +135,8 @@ result<std::size_t> scan(byte_view in, const decode_options& opts) {
             stack.push_back({0, true, true, major});
           } else {
             if (arg > in.size() - pos) return errc::cbor_truncated;
+            // Text must be UTF-8 (RFC 8949 §3.1); checked here so the code is exact.
+            if (major == 3 && !valid_utf8(in.data() + pos, static_cast<std::size_t>(arg))) return errc::cbor_invalid_utf8;
             pos += static_cast<std::size_t>(arg);
           }
           break;
@@ -131,41 +168,6 @@ result<std::size_t> scan(byte_view in, const decode_options& opts) {
     while (!stack.empty() && !stack.back().indefinite && stack.back().remaining == 0) stack.pop_back();
   } while (!stack.empty());
   return pos;
-}
-
-bool valid_utf8(const unsigned char* s, std::size_t n) {
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned c = s[i];
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      len = 2;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      len = 3;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((s[i + k] & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (s[i + k] & 0x3fu);
-    }
-    // Overlong forms, surrogates and values above U+10FFFF are invalid.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
-    i += len;
-  }
-  return true;
 }
 
 bool equal_keys(const value& a, const value& b) {
