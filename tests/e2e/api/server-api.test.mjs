@@ -295,6 +295,14 @@ describe('validate (§8.2)', () => {
   };
 
   test('missing token -> 400 invalid_request', async () => { await expectValidateError({}, 'invalid_request'); });
+  test('empty body -> 400 invalid_request with isValid false', async () => {
+    const res = await http.server('POST', '/v1/validate', { headers: { 'Content-Type': 'application/json' } });
+    assert.equal(assertError(res, 400, 'invalid_request').isValid, false);
+  });
+  test('non-object body -> 400 invalid_request', async () => {
+    const res = await http.server('POST', '/v1/validate', { body: '["token"]', headers: { 'Content-Type': 'application/json' } });
+    assertError(res, 400, 'invalid_request');
+  });
   test('token of wrong type -> 400 invalid_request', async () => { await expectValidateError({ token: 42 }, 'invalid_request'); });
   test('userId mismatch -> 400 invalid_request', async () => {
     const t = await track(signet, uniqueUserId(), 'signIn');
@@ -381,6 +389,13 @@ describe('get / update / delete user (§8.3–§8.5)', () => {
     assert.equal(g.email, 'x@example.com');
     assert.equal(g.username, 'y');
     assert.equal(g.displayName, undefined);
+  });
+
+  test('PATCH with an empty body is {}: 200, nothing changes', async () => {
+    const userId = uniqueUserId();
+    assertOk(await http.server('PATCH', userPath(userId), { json: { email: 'keep@example.com' } }));
+    const b = assertOk(await http.server('PATCH', userPath(userId), { headers: { 'Content-Type': 'application/json' } }));
+    assert.equal(b.email, 'keep@example.com');
   });
 
   test('PATCH with a wrong type or a non-object body -> 400 invalid_request', async () => {
