@@ -69,7 +69,7 @@ result<tpm_statement> parse_statement(const cbor::map& st) {
   if (!ver || !alg || !sig || !cert_info || !pub_area || !ver->as_text() || !alg->as_int() || !sig->as_bytes() ||
       !cert_info->as_bytes() || !pub_area->as_bytes())
     return errc::attestation_statement_malformed;
-  // ecdaaKeyId was removed in Level 2; a TPM statement without x5c cannot be verified.
+  // ECDAA (ecdaaKeyId) is gone from WebAuthn Level 3; a TPM statement without x5c cannot be verified.
   if (!x5c || cbor::find(st, "ecdaaKeyId")) return errc::attestation_statement_malformed;
   if (st.size() != 6) return errc::attestation_statement_malformed;  // no members beyond the syntax
   if (*ver->as_text() != "2.0") return tpm::err_version;
