@@ -23,6 +23,52 @@ class store_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Exact-match filters of query users (contract §8.11); unset filters match everything.
+struct user_query {
+  std::optional<std::string> username;
+  std::optional<std::string> email;
+  std::optional<std::string> phone_number;
+  std::optional<std::string> user_id;  // exact user (used for the `token` filter)
+  std::optional<std::string> after_user_id;
+  std::size_t limit = 100;
+};
+
+/// Names one action. `user_id` nullopt names a pending action (created by a token-less C5 before the
+/// user is known); completing it assigns the user.
+struct action_ref {
+  std::optional<std::string> user_id;
+  std::string action_code;
+  std::string idempotency_key;
+};
+
+/// What a successful challenge writes onto its action.
+struct action_completion {
+  std::string state = "CHALLENGE_SUCCEEDED";
+  std::string verification_method;  // PASSKEY | SECURITY_KEY
+  std::string verified_by_authenticator_id;
+  std::optional<std::string> device_id;
+  std::optional<std::string> user_agent;
+  std::string user_id;  // the authenticated user (assigned to a pending action)
+  time_point now{};
+};
+
+/// The sign-in write-back of contract §6.4 steps 10–12, applied by compare-and-set.
+struct sign_in_update {
+  std::string authenticator_id;
+  std::uint32_t expected_sign_count = 0;  // the value read before verification
+  std::uint32_t new_sign_count = 0;
+  bool backup_state = false;
+  bool user_verified = false;
+};
+
+/// Filters of query user actions (§8.10).
+struct action_query {
+  time_point from{};
+  std::vector<std::string> codes;  // empty: any
+  std::optional<std::string> state;
+  std::size_t limit = 1000;
+};
+
 class tenant_store {
  public:
   virtual ~tenant_store() = default;
@@ -48,6 +94,9 @@ class user_store {
                                                const core::user_handle& candidate, time_point now) = 0;
   /// Deletes the user with all authenticators, actions and challenges. Returns false if unknown.
   virtual bool delete_user(std::string_view tenant_id, std::string_view user_id) = 0;
+  /// Users matching every set filter (exact match), ordered by user_id, starting after
+  /// `after_user_id` (exclusive) when given, at most `limit` of them.
+  virtual std::vector<user> query_users(std::string_view tenant_id, const user_query& q) = 0;
 };
 
 class action_store {
@@ -57,10 +106,16 @@ class action_store {
   virtual bool create_action(const action& a) = 0;
   virtual std::optional<action> find_action(std::string_view tenant_id, std::string_view user_id,
                                             std::string_view action_code, std::string_view idempotency_key) = 0;
-  /// Sets state (and the verification fields when given); returns false if the action is unknown.
+  /// Sets state; returns false if the action is unknown.
   virtual bool update_action_state(std::string_view tenant_id, std::string_view user_id,
                                    std::string_view action_code, std::string_view idempotency_key,
                                    std::string_view state, time_point now) = 0;
+  /// A pending action (user not yet known) by code and key.
+  virtual std::optional<action> find_pending_action(std::string_view tenant_id, std::string_view action_code,
+                                                    std::string_view idempotency_key) = 0;
+  /// The user's actions created at or after q.from, newest first.
+  virtual std::vector<action> query_actions(std::string_view tenant_id, std::string_view user_id,
+                                            const action_query& q) = 0;
 };
 
 class challenge_store {
@@ -70,6 +125,12 @@ class challenge_store {
   /// Atomically removes and returns the challenge if it exists in `tenant_id` and has not expired at
   /// `now`. Of concurrent callers at most one gets it. An expired challenge is removed and not returned.
   virtual std::optional<challenge> take_challenge(std::string_view tenant_id, std::string_view challenge_id,
+                                                  time_point now) = 0;
+  /// Same, found by its type and challenge bytes (ceremonies sent without a challengeId).
+  virtual std::optional<challenge> take_challenge_by_value(std::string_view tenant_id, std::string_view type,
+                                                           core::byte_view value, time_point now) = 0;
+  /// Reads without consuming (for checks before a take); nullopt if absent or expired.
+  virtual std::optional<challenge> peek_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                                   time_point now) = 0;
   /// Deletes challenges that expired before `now`; returns how many.
   virtual std::size_t reap_expired_challenges(time_point now) = 0;
@@ -81,6 +142,23 @@ class authenticator_store {
   /// Verified authenticators of a user, oldest first.
   virtual std::vector<authenticator> list_authenticators(std::string_view tenant_id, std::string_view user_id) = 0;
   virtual bool has_authenticator(std::string_view tenant_id, std::string_view user_id) = 0;
+  virtual std::optional<authenticator> find_authenticator(std::string_view tenant_id, std::string_view user_id,
+                                                          std::string_view authenticator_id) = 0;
+  virtual std::optional<authenticator> find_authenticator_by_credential(std::string_view tenant_id,
+                                                                        const core::credential_id& id) = 0;
+  /// In one transaction: inserts the authenticator, fills the user's empty username/displayName from
+  /// it, and completes the action. Returns false (and changes nothing) if the credential id is
+  /// already registered in the tenant.
+  virtual bool register_authenticator(const authenticator& a, const action_ref& action,
+                                      const action_completion& completion) = 0;
+  /// In one transaction: compare-and-set of the sign count (fails if the stored count is no longer
+  /// `expected_sign_count` or the authenticator is gone), lastVerifiedAt/backup state/UV, and the
+  /// action's completion. Returns false when the compare-and-set lost (nothing is written).
+  virtual bool record_sign_in(std::string_view tenant_id, const sign_in_update& update, const action_ref& action,
+                              const action_completion& completion) = 0;
+  /// Returns false if the user has no such authenticator.
+  virtual bool delete_authenticator(std::string_view tenant_id, std::string_view user_id,
+                                    std::string_view authenticator_id) = 0;
 };
 
 /// The ports a backend provides, bundled for injection.

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <array>
 #include <sstream>
 
@@ -154,6 +155,46 @@ authenticator read_authenticator(const statement& s) {
   a.verified_at = s.time(21);
   a.last_verified_at = s.opt_time(22);
   return a;
+}
+
+challenge read_challenge(const statement& s) {
+  challenge ch;
+  ch.id = s.text(0);
+  ch.tenant_id = s.text(1);
+  ch.type = s.text(2);
+  ch.value = s.blob(3);
+  ch.user_id = s.opt_text(4);
+  ch.action_code = s.opt_text(5);
+  ch.idempotency_key = s.opt_text(6);
+  ch.options_json = s.text(7);
+  ch.created_at = s.time(8);
+  ch.expires_at = s.time(9);
+  return ch;
+}
+
+constexpr std::string_view k_challenge_cols =
+    "id, tenant_id, type, value, user_id, action_code, idempotency_key, options_json, created_at, expires_at";
+
+/// Completes an action inside the caller's transaction; a pending action (no user) is assigned the
+/// completing user. Returns false if the action does not exist (or is no longer pending).
+bool complete_action_on(connection& c, std::string_view tenant_id, const action_ref& ref,
+                        const action_completion& done) {
+  const char* sql =
+      ref.user_id
+          ? "UPDATE actions SET state = ?5, state_updated_at = ?6, updated_at = ?6, verification_method = ?7, "
+            "verified_by_authenticator_id = ?8, device_id = COALESCE(?9, device_id), "
+            "user_agent = COALESCE(?10, user_agent) WHERE tenant_id = ?1 AND user_id = ?2 AND action_code = ?3 "
+            "AND idempotency_key = ?4"
+          : "UPDATE actions SET state = ?5, state_updated_at = ?6, updated_at = ?6, verification_method = ?7, "
+            "verified_by_authenticator_id = ?8, device_id = COALESCE(?9, device_id), "
+            "user_agent = COALESCE(?10, user_agent), user_id = ?2 WHERE tenant_id = ?1 AND user_id IS NULL AND "
+            "action_code = ?3 AND idempotency_key = ?4";
+  auto s = c.prepare(sql);
+  s.bind(1, tenant_id).bind(2, ref.user_id ? *ref.user_id : done.user_id).bind(3, ref.action_code);
+  s.bind(4, ref.idempotency_key).bind(5, done.state).bind(6, done.now).bind(7, done.verification_method);
+  s.bind(8, done.verified_by_authenticator_id).bind(9, done.device_id).bind(10, done.user_agent);
+  s.run();
+  return s.changes() > 0;
 }
 
 void migrate(connection& c) {
@@ -362,6 +403,21 @@ bool sqlite_store::delete_user(std::string_view tenant_id, std::string_view user
   return existed;
 }
 
+std::vector<user> sqlite_store::query_users(std::string_view tenant_id, const user_query& q) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql =
+      "SELECT " + std::string(k_user_cols) +
+      " FROM users WHERE tenant_id = ?1 AND (?2 IS NULL OR username = ?2) AND (?3 IS NULL OR email = ?3) AND "
+      "(?4 IS NULL OR phone_number = ?4) AND (?5 IS NULL OR user_id = ?5) AND (?6 IS NULL OR user_id > ?6) "
+      "ORDER BY user_id LIMIT ?7";
+  auto s = c->prepare(sql);
+  s.bind(1, tenant_id).bind(2, q.username).bind(3, q.email).bind(4, q.phone_number).bind(5, q.user_id);
+  s.bind(6, q.after_user_id).bind(7, static_cast<std::int64_t>(q.limit));
+  std::vector<user> out;
+  while (s.step()) out.push_back(read_user(s));
+  return out;
+}
+
 // ---- actions ----
 
 bool sqlite_store::create_action(const action& a) {
@@ -402,6 +458,37 @@ bool sqlite_store::update_action_state(std::string_view tenant_id, std::string_v
   return s.changes() > 0;
 }
 
+std::optional<action> sqlite_store::find_pending_action(std::string_view tenant_id, std::string_view action_code,
+                                                        std::string_view idempotency_key) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql = "SELECT " + std::string(k_action_cols) +
+                                 " FROM actions WHERE tenant_id = ?1 AND user_id IS NULL AND action_code = ?2 AND "
+                                 "idempotency_key = ?3";
+  auto s = c->prepare(sql);
+  s.bind(1, tenant_id).bind(2, action_code).bind(3, idempotency_key);
+  if (!s.step()) return std::nullopt;
+  return read_action(s);
+}
+
+std::vector<action> sqlite_store::query_actions(std::string_view tenant_id, std::string_view user_id,
+                                                const action_query& q) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql = "SELECT " + std::string(k_action_cols) +
+                                 " FROM actions WHERE tenant_id = ?1 AND user_id = ?2 AND created_at >= ?3 AND "
+                                 "(?4 IS NULL OR state = ?4) ORDER BY created_at DESC, id DESC LIMIT ?5";
+  auto s = c->prepare(sql);
+  s.bind(1, tenant_id).bind(2, user_id).bind(3, q.from).bind(4, q.state);
+  // Code filtering happens here rather than in SQL so the statement stays cacheable.
+  s.bind(5, static_cast<std::int64_t>(q.codes.empty() ? q.limit : q.limit * 8 + 64));
+  std::vector<action> out;
+  while (s.step() && out.size() < q.limit) {
+    action a = read_action(s);
+    if (!q.codes.empty() && std::find(q.codes.begin(), q.codes.end(), a.action_code) == q.codes.end()) continue;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 // ---- challenges ----
 
 void sqlite_store::create_challenge(const challenge& ch) {
@@ -419,23 +506,41 @@ std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id
                                                       time_point now) {
   auto c = impl_->connections.acquire();
   // DELETE … RETURNING is one atomic statement: of concurrent callers exactly one sees the row.
-  auto s = c->prepare(
-      "DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2 RETURNING id, tenant_id, type, value, user_id, "
-      "action_code, idempotency_key, options_json, created_at, expires_at");
+  static const std::string sql =
+      "DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2 RETURNING " + std::string(k_challenge_cols);
+  auto s = c->prepare(sql);
   s.bind(1, challenge_id).bind(2, tenant_id);
   if (!s.step()) return std::nullopt;
-  challenge ch;
-  ch.id = s.text(0);
-  ch.tenant_id = s.text(1);
-  ch.type = s.text(2);
-  ch.value = s.blob(3);
-  ch.user_id = s.opt_text(4);
-  ch.action_code = s.opt_text(5);
-  ch.idempotency_key = s.opt_text(6);
-  ch.options_json = s.text(7);
-  ch.created_at = s.time(8);
-  ch.expires_at = s.time(9);
+  challenge ch = read_challenge(s);
   s.run();  // finish the statement so the delete commits
+  if (ch.expires_at <= now) return std::nullopt;
+  return ch;
+}
+
+std::optional<challenge> sqlite_store::take_challenge_by_value(std::string_view tenant_id, std::string_view type,
+                                                               core::byte_view value, time_point now) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql =
+      "DELETE FROM challenges WHERE id = (SELECT id FROM challenges WHERE tenant_id = ?1 AND value = ?2 AND "
+      "type = ?3 LIMIT 1) RETURNING " + std::string(k_challenge_cols);
+  auto s = c->prepare(sql);
+  s.bind(1, tenant_id).bind(2, value).bind(3, type);
+  if (!s.step()) return std::nullopt;
+  challenge ch = read_challenge(s);
+  s.run();
+  if (ch.expires_at <= now) return std::nullopt;
+  return ch;
+}
+
+std::optional<challenge> sqlite_store::peek_challenge(std::string_view tenant_id, std::string_view challenge_id,
+                                                      time_point now) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql =
+      "SELECT " + std::string(k_challenge_cols) + " FROM challenges WHERE id = ?1 AND tenant_id = ?2";
+  auto s = c->prepare(sql);
+  s.bind(1, challenge_id).bind(2, tenant_id);
+  if (!s.step()) return std::nullopt;
+  challenge ch = read_challenge(s);
   if (ch.expires_at <= now) return std::nullopt;
   return ch;
 }
@@ -466,6 +571,91 @@ bool sqlite_store::has_authenticator(std::string_view tenant_id, std::string_vie
   auto s = c->prepare("SELECT 1 FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 LIMIT 1");
   s.bind(1, tenant_id).bind(2, user_id);
   return s.step();
+}
+
+std::optional<authenticator> sqlite_store::find_authenticator(std::string_view tenant_id, std::string_view user_id,
+                                                              std::string_view authenticator_id) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql = "SELECT " + std::string(k_auth_cols) +
+                                 " FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 AND id = ?3";
+  auto s = c->prepare(sql);
+  s.bind(1, tenant_id).bind(2, user_id).bind(3, authenticator_id);
+  if (!s.step()) return std::nullopt;
+  return read_authenticator(s);
+}
+
+std::optional<authenticator> sqlite_store::find_authenticator_by_credential(std::string_view tenant_id,
+                                                                            const core::credential_id& id) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql =
+      "SELECT " + std::string(k_auth_cols) + " FROM authenticators WHERE tenant_id = ?1 AND credential_id = ?2";
+  auto s = c->prepare(sql);
+  s.bind(1, tenant_id).bind(2, id.view());
+  if (!s.step()) return std::nullopt;
+  return read_authenticator(s);
+}
+
+bool sqlite_store::register_authenticator(const authenticator& a, const action_ref& action,
+                                          const action_completion& completion) {
+  auto c = impl_->connections.acquire();
+  write_transaction tx(*c);
+  {
+    auto s = c->prepare("SELECT 1 FROM authenticators WHERE tenant_id = ?1 AND credential_id = ?2");
+    s.bind(1, a.tenant_id).bind(2, a.credential_id.view());
+    if (s.step()) return false;
+  }
+  {
+    static const std::string sql = "INSERT INTO authenticators (" + std::string(k_auth_cols) +
+                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                                   "?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+    auto s = c->prepare(sql);
+    s.bind(1, a.id).bind(2, a.tenant_id).bind(3, a.user_id).bind(4, a.verification_method);
+    s.bind(5, a.credential_id.view()).bind(6, core::byte_view(a.public_key_cose)).bind(7, std::int64_t{a.alg});
+    s.bind(8, std::int64_t{a.sign_count}).bind(9, join_lines(a.transports)).bind(10, a.aaguid);
+    s.bind(11, a.backup_eligible).bind(12, a.backup_state).bind(13, a.user_verified);
+    s.bind(14, a.authenticator_attachment).bind(15, a.device_id).bind(16, a.user_agent).bind(17, a.username);
+    s.bind(18, a.display_name).bind(19, a.payment_capable).bind(20, a.instrument_display_name);
+    s.bind(21, a.created_at).bind(22, a.verified_at).bind(23, a.last_verified_at);
+    s.run();
+  }
+  {
+    auto s = c->prepare(
+        "UPDATE users SET username = COALESCE(username, ?3), display_name = COALESCE(display_name, ?4), "
+        "updated_at = ?5 WHERE tenant_id = ?1 AND user_id = ?2");
+    s.bind(1, a.tenant_id).bind(2, a.user_id).bind(3, a.username).bind(4, a.display_name).bind(5, a.created_at);
+    s.run();
+  }
+  if (!complete_action_on(*c, a.tenant_id, action, completion)) return false;
+  tx.commit();
+  return true;
+}
+
+bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_update& u, const action_ref& action,
+                                  const action_completion& completion) {
+  auto c = impl_->connections.acquire();
+  write_transaction tx(*c);
+  {
+    auto s = c->prepare(
+        "UPDATE authenticators SET sign_count = ?4, backup_state = ?5, user_verified = ?6, last_verified_at = ?7 "
+        "WHERE tenant_id = ?1 AND id = ?2 AND sign_count = ?3");
+    s.bind(1, tenant_id).bind(2, u.authenticator_id).bind(3, std::int64_t{u.expected_sign_count});
+    s.bind(4, std::int64_t{u.new_sign_count}).bind(5, u.backup_state).bind(6, u.user_verified);
+    s.bind(7, completion.now);
+    s.run();
+    if (s.changes() == 0) return false;
+  }
+  if (!complete_action_on(*c, tenant_id, action, completion)) return false;
+  tx.commit();
+  return true;
+}
+
+bool sqlite_store::delete_authenticator(std::string_view tenant_id, std::string_view user_id,
+                                        std::string_view authenticator_id) {
+  auto c = impl_->connections.acquire();
+  auto s = c->prepare("DELETE FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 AND id = ?3");
+  s.bind(1, tenant_id).bind(2, user_id).bind(3, authenticator_id);
+  s.run();
+  return s.changes() > 0;
 }
 
 }  // namespace signet::store::sqlite

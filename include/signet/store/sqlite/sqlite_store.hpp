@@ -42,20 +42,39 @@ class sqlite_store final : public tenant_store,
   core::user_handle ensure_user_handle(std::string_view tenant_id, std::string_view user_id,
                                        const core::user_handle& candidate, time_point now) override;
   bool delete_user(std::string_view tenant_id, std::string_view user_id) override;
+  std::vector<user> query_users(std::string_view tenant_id, const user_query& q) override;
   // action_store
   bool create_action(const action& a) override;
   std::optional<action> find_action(std::string_view tenant_id, std::string_view user_id,
                                     std::string_view action_code, std::string_view idempotency_key) override;
   bool update_action_state(std::string_view tenant_id, std::string_view user_id, std::string_view action_code,
                            std::string_view idempotency_key, std::string_view state, time_point now) override;
+  std::optional<action> find_pending_action(std::string_view tenant_id, std::string_view action_code,
+                                            std::string_view idempotency_key) override;
+  std::vector<action> query_actions(std::string_view tenant_id, std::string_view user_id,
+                                    const action_query& q) override;
   // challenge_store
   void create_challenge(const challenge& c) override;
   std::optional<challenge> take_challenge(std::string_view tenant_id, std::string_view challenge_id,
+                                          time_point now) override;
+  std::optional<challenge> take_challenge_by_value(std::string_view tenant_id, std::string_view type,
+                                                   core::byte_view value, time_point now) override;
+  std::optional<challenge> peek_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                           time_point now) override;
   std::size_t reap_expired_challenges(time_point now) override;
   // authenticator_store
   std::vector<authenticator> list_authenticators(std::string_view tenant_id, std::string_view user_id) override;
   bool has_authenticator(std::string_view tenant_id, std::string_view user_id) override;
+  std::optional<authenticator> find_authenticator(std::string_view tenant_id, std::string_view user_id,
+                                                  std::string_view authenticator_id) override;
+  std::optional<authenticator> find_authenticator_by_credential(std::string_view tenant_id,
+                                                                const core::credential_id& id) override;
+  bool register_authenticator(const authenticator& a, const action_ref& action,
+                              const action_completion& completion) override;
+  bool record_sign_in(std::string_view tenant_id, const sign_in_update& update, const action_ref& action,
+                      const action_completion& completion) override;
+  bool delete_authenticator(std::string_view tenant_id, std::string_view user_id,
+                            std::string_view authenticator_id) override;
 
  private:
   struct impl;
