@@ -29,13 +29,13 @@ using boost::system::result;
 // Fine-grained names for the android-key failures; errc has one android-key code today
 // (errc::attestation_android_key_invalid). Each alias names one check so that the finer codes
 // requested from the core owner become a one-line change here.
-constexpr errc err_key_mismatch = errc::attestation_android_key_invalid;        // step 3
-constexpr errc err_extension_missing = errc::attestation_android_key_invalid;   // no KeyDescription
-constexpr errc err_extension_malformed = errc::attestation_android_key_invalid; // bad KeyDescription DER
-constexpr errc err_challenge_mismatch = errc::attestation_android_key_invalid;  // step 4
-constexpr errc err_all_applications = errc::attestation_android_key_invalid;    // step 5, allApplications
-constexpr errc err_origin = errc::attestation_android_key_invalid;              // step 5, origin
-constexpr errc err_purpose = errc::attestation_android_key_invalid;             // step 5, purpose
+constexpr errc err_key_mismatch = errc::attestation_android_key_invalid;         // step 3
+constexpr errc err_extension_missing = errc::attestation_android_key_invalid;    // no KeyDescription
+constexpr errc err_extension_malformed = errc::attestation_android_key_invalid;  // bad KeyDescription DER
+constexpr errc err_challenge_mismatch = errc::attestation_android_key_invalid;   // step 4
+constexpr errc err_all_applications = errc::attestation_android_key_invalid;     // step 5, allApplications
+constexpr errc err_origin = errc::attestation_android_key_invalid;               // step 5, origin
+constexpr errc err_purpose = errc::attestation_android_key_invalid;              // step 5, purpose
 
 constexpr std::string_view oid_key_description = "1.3.6.1.4.1.11129.2.1.17";
 // Keymaster tag numbers (keymaster_defs.h: KM_TAG_PURPOSE, KM_TAG_ALL_APPLICATIONS, KM_TAG_ORIGIN)

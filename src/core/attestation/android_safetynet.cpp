@@ -33,12 +33,12 @@ using boost::system::result;
 // Fine-grained names for the SafetyNet failures; errc has one SafetyNet code today
 // (errc::attestation_android_safetynet_invalid). Each alias names one check so that the finer
 // codes requested from the core owner become a one-line change here.
-constexpr errc err_jws_malformed = errc::attestation_statement_malformed;             // JWS framing/JSON
-constexpr errc err_hostname = errc::attestation_android_safetynet_invalid;            // leaf not attest.android.com
-constexpr errc err_nonce = errc::attestation_android_safetynet_invalid;               // nonce mismatch
-constexpr errc err_cts_profile = errc::attestation_android_safetynet_invalid;         // ctsProfileMatch false
-constexpr errc err_basic_integrity = errc::attestation_android_safetynet_invalid;     // basicIntegrity false
-constexpr errc err_timestamp = errc::attestation_android_safetynet_invalid;           // timestampMs not fresh
+constexpr errc err_jws_malformed = errc::attestation_statement_malformed;          // JWS framing/JSON
+constexpr errc err_hostname = errc::attestation_android_safetynet_invalid;         // leaf not attest.android.com
+constexpr errc err_nonce = errc::attestation_android_safetynet_invalid;            // nonce mismatch
+constexpr errc err_cts_profile = errc::attestation_android_safetynet_invalid;      // ctsProfileMatch false
+constexpr errc err_basic_integrity = errc::attestation_android_safetynet_invalid;  // basicIntegrity false
+constexpr errc err_timestamp = errc::attestation_android_safetynet_invalid;        // timestampMs not fresh
 
 constexpr std::string_view safetynet_hostname = "attest.android.com";
 // SafetyNet responses are fetched by the client just before the WebAuthn response is built; a
@@ -237,8 +237,7 @@ result<void> check_timestamp(const jws& j, const attestation_input& in) {
   } else {
     return err_timestamp;
   }
-  const std::int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(in.now.time_since_epoch()).count();
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(in.now.time_since_epoch()).count();
   if (ms > now_ms + max_future_skew.count()) return err_timestamp;
   if (now_ms - ms > max_statement_age.count()) return err_timestamp;
   return {};

@@ -96,8 +96,8 @@ namespace {
 
 // How TPMT_RSA_SCHEME / TPMT_ECC_SCHEME are framed.
 enum class scheme_framing {
-  spec,          // scheme identifier followed by its details (TPM 2.0 Part 2)
-  bare_scheme,   // scheme identifier only (see parse_pub_area)
+  spec,         // scheme identifier followed by its details (TPM 2.0 Part 2)
+  bare_scheme,  // scheme identifier only (see parse_pub_area)
 };
 
 boost::system::result<pub_area> parse_with(byte_view raw, scheme_framing framing) {
@@ -111,8 +111,8 @@ boost::system::result<pub_area> parse_with(byte_view raw, scheme_framing framing
     return err_pub_area_malformed;
   if (p.type == alg_rsa) {
     // TPMS_RSA_PARMS: symmetric, scheme, keyBits, exponent; unique is TPM2B_PUBLIC_KEY_RSA.
-    if (!read_symmetric(r, p.symmetric) || !scheme(p.scheme) || !read(r, p.rsa_key_bits) ||
-        !read(r, p.rsa_exponent) || !read_sized(r, p.rsa_modulus))
+    if (!read_symmetric(r, p.symmetric) || !scheme(p.scheme) || !read(r, p.rsa_key_bits) || !read(r, p.rsa_exponent) ||
+        !read_sized(r, p.rsa_modulus))
       return err_pub_area_malformed;
   } else if (p.type == alg_ecc) {
     // TPMS_ECC_PARMS: symmetric, scheme, curveID, kdf; unique is TPMS_ECC_POINT {x, y}.

@@ -128,8 +128,7 @@ result<void> check_pub_area_matches_credential(const tpm::pub_area& pa, const pu
   bn_ptr x = key_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X);
   bn_ptr y = key_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y);
   if (!x || !y) return tpm::err_pub_area_key_mismatch;
-  if (!bn_equals_bytes(x.get(), pa.ecc_x) || !bn_equals_bytes(y.get(), pa.ecc_y))
-    return tpm::err_pub_area_key_mismatch;
+  if (!bn_equals_bytes(x.get(), pa.ecc_x) || !bn_equals_bytes(y.get(), pa.ecc_y)) return tpm::err_pub_area_key_mismatch;
   return {};
 }
 

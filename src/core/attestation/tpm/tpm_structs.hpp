@@ -43,8 +43,8 @@ inline constexpr std::uint32_t rsa_default_exponent = 65537;
 // Fine-grained names for the TPM failures. errc has a single TPM code today
 // (errc::attestation_tpm_invalid); each alias names one check so that the finer codes requested
 // from the core owner become a one-line change here.
-inline constexpr errc err_version = errc::attestation_tpm_invalid;             // attStmt.ver != "2.0"
-inline constexpr errc err_pub_area_malformed = errc::attestation_tpm_invalid;  // TPMT_PUBLIC parse
+inline constexpr errc err_version = errc::attestation_tpm_invalid;                // attStmt.ver != "2.0"
+inline constexpr errc err_pub_area_malformed = errc::attestation_tpm_invalid;     // TPMT_PUBLIC parse
 inline constexpr errc err_pub_area_key_mismatch = errc::attestation_tpm_invalid;  // parameters/unique
 inline constexpr errc err_cert_info_malformed = errc::attestation_tpm_invalid;    // TPMS_ATTEST parse
 inline constexpr errc err_cert_info_magic = errc::attestation_tpm_invalid;        // magic

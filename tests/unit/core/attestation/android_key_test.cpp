@@ -10,7 +10,8 @@ namespace {
 // Pixel 8a, January 2025: verifyAt inside the short-lived leaf, Google hardware root configured.
 constexpr const char* k_pixel = "swa-reg-android-key-verify-android-keystore-response-from-a-pixel-8a-in-january-2025";
 // FIDO conformance (2020): no attestationRoots.
-constexpr const char* k_conformance = "swa-reg-android-key-verify-android-keystore-response-from-fido-conformance-in-2020";
+constexpr const char* k_conformance =
+    "swa-reg-android-key-verify-android-keystore-response-from-fido-conformance-in-2020";
 
 errc code(const boost::system::result<attestation_result>& r) {
   EXPECT_FALSE(r.has_value()) << "verified, expected a failure";
@@ -82,7 +83,7 @@ TEST_F(android_key_vectors, extra_statement_member) {
 constexpr const char* oid_key_description = "1.3.6.1.4.1.11129.2.1.17";
 
 struct auth_list {
-  std::vector<std::int64_t> purpose{2};  // KM_PURPOSE_SIGN
+  std::vector<std::int64_t> purpose{2};    // KM_PURPOSE_SIGN
   std::optional<std::int64_t> origin = 0;  // KM_ORIGIN_GENERATED
   bool all_applications = false;
   bool omit_purpose = false;

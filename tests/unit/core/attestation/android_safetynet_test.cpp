@@ -110,7 +110,7 @@ bytes es256_jws_signature(const mint::pkey_ptr& key, std::string_view signing_in
   const bytes der = mint::sign(key, as_bytes(signing_input));
   const unsigned char* p = der.data();
   std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())),
-                                                           &ECDSA_SIG_free);
+                                                            &ECDSA_SIG_free);
   mint::check(sig != nullptr, "d2i_ECDSA_SIG");
   bytes out(64);
   mint::check(BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out.data(), 32) == 32, "r");
@@ -136,8 +136,7 @@ struct minted {
     auto cert = mint::certificate(spec, key, mint::ec_key());
     boost::json::object header{{"alg", alg},
                                {"x5c", boost::json::array{boost::json::string(base64_encode(mint::to_der(cert)))}}};
-    const std::string nonce =
-        p.nonce.value_or(base64_encode(sha256(mint::concat(ad.raw, client_data_hash))));
+    const std::string nonce = p.nonce.value_or(base64_encode(sha256(mint::concat(ad.raw, client_data_hash))));
     boost::json::object payload{{"nonce", nonce},
                                 {"timestampMs", p.timestamp_ms},
                                 {"apkPackageName", "com.google.android.gms"},

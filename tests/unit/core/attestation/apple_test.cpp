@@ -52,8 +52,8 @@ TEST_F(apple_vectors, expired_leaf) {
 
 TEST_F(apple_vectors, unrelated_root_is_untrusted) {
   vector_case c = load_vector(k_ios);
-  c.trust.roots = load_vector("swa-reg-android-key-verify-android-keystore-response-from-a-pixel-8a-in-january-2025")
-                      .trust.roots;
+  c.trust.roots =
+      load_vector("swa-reg-android-key-verify-android-keystore-response-from-a-pixel-8a-in-january-2025").trust.roots;
   EXPECT_EQ(code(verify_apple(c.input())), errc::attestation_chain_untrusted);
 }
 

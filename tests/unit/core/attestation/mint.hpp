@@ -108,7 +108,7 @@ struct extension {
 struct cert_spec {
   std::string subject_cn = "Signet test leaf";  // empty: empty subject
   std::string issuer_cn = "Signet test CA";
-  std::vector<std::string> dns_names;          // subjectAltName dNSName entries
+  std::vector<std::string> dns_names;  // subjectAltName dNSName entries
   std::vector<extension> extensions;
   std::chrono::system_clock::time_point not_before = std::chrono::system_clock::from_time_t(1'600'000'000);
   std::chrono::system_clock::time_point not_after = std::chrono::system_clock::from_time_t(2'000'000'000);
@@ -121,8 +121,8 @@ inline cert_ptr certificate(const cert_spec& spec, const pkey_ptr& subject_key, 
   check(ASN1_INTEGER_set(X509_get_serialNumber(c.get()), 4242) == 1, "serial");
   const auto set_cn = [](X509_NAME* n, const std::string& cn) {
     if (!cn.empty())
-      check(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()),
-                                       -1, -1, 0) == 1,
+      check(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1,
+                                       -1, 0) == 1,
             "CN");
   };
   X509_NAME* subject = X509_get_subject_name(c.get());

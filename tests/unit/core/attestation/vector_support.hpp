@@ -35,10 +35,10 @@ inline fs::path vectors_dir() { return fs::path(SIGNET_REPO_ROOT) / ".." / "shar
 
 /// Skips the calling test, saying why, when the vector folder is absent.
 #define SIGNET_REQUIRE_VECTORS()                                                                    \
-  do {                                                                                             \
-    if (!std::filesystem::is_directory(::signet::test::vectors_dir()))                             \
+  do {                                                                                              \
+    if (!std::filesystem::is_directory(::signet::test::vectors_dir()))                              \
       GTEST_SKIP() << "real-device vectors not found at " << ::signet::test::vectors_dir().string() \
-                   << " (../shared/vectors relative to the repo root is absent)";                  \
+                   << " (../shared/vectors relative to the repo root is absent)";                   \
   } while (0)
 
 inline std::optional<fs::path> find_vector(const std::string& id) {
@@ -94,8 +94,9 @@ struct vector_case {
   bool expect_verified = false;
 
   attestation_input input() const {
-    return attestation_input{obj.fmt, obj.att_stmt, obj.auth_data_raw, obj.auth_data, client_data_hash,
-                             *key,    anchored ? &trust : nullptr,     now, pol};
+    return attestation_input{
+        obj.fmt, obj.att_stmt, obj.auth_data_raw, obj.auth_data, client_data_hash, *key, anchored ? &trust : nullptr,
+        now,     pol};
   }
 
   /// Replaces attStmt[name] (which must exist).
@@ -147,9 +148,11 @@ inline vector_case load_vector(const std::string& id) {
   if (const auto* o = jfind(c.json, "options"); o && o->is_object()) {
     const auto& opts = o->as_object();
     if (const auto* v = jfind(opts, "safetyNetEnforceCTS")) c.pol.safetynet_require_cts = v->as_bool();
-    if (const auto* v = jfind(opts, "safetyNetSkipTimestampCheck")) c.pol.danger_safetynet_skip_timestamp = v->as_bool();
+    if (const auto* v = jfind(opts, "safetyNetSkipTimestampCheck"))
+      c.pol.danger_safetynet_skip_timestamp = v->as_bool();
     if (const auto* v = jfind(opts, "disallowSHA1Attestation")) c.pol.allow_sha1_attestation = !v->as_bool();
-    if (const auto* v = jfind(opts, "ignoreCertificateValidity")) c.pol.danger_ignore_certificate_validity = v->as_bool();
+    if (const auto* v = jfind(opts, "ignoreCertificateValidity"))
+      c.pol.danger_ignore_certificate_validity = v->as_bool();
     if (const auto* v = jfind(opts, "requiresRevocationCheck")) c.pol.require_revocation_check = v->as_bool();
   }
   if (const auto* roots = jfind(c.json, "attestationRoots"); roots && roots->is_array() && !roots->as_array().empty()) {

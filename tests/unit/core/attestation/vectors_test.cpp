@@ -31,7 +31,8 @@ attestation_type expected_type(std::string_view fmt) {
 // on the wall clock (no verifyAt), so only the rejection itself is asserted.
 const std::map<std::string, std::optional<errc>, std::less<>>& expected_failures() {
   static const std::map<std::string, std::optional<errc>, std::less<>> m{
-      {"swa-reg-tpm-fail-if-id-fido-gen-ce-aaguid-extension-is-present-and-does-not", errc::attestation_aaguid_mismatch},
+      {"swa-reg-tpm-fail-if-id-fido-gen-ce-aaguid-extension-is-present-and-does-not",
+       errc::attestation_aaguid_mismatch},
       {"swa-reg-enforce-cts-check-by-default", errc::attestation_android_safetynet_invalid},
       // The source fetched a CRL online; core has no revocation input, so a policy that requires
       // revocation checking fails closed (common.hpp validate_chain).
