@@ -90,7 +90,8 @@ bool is_ecdsa(std::int32_t alg) noexcept {
 
 // JWS ECDSA signatures are r ‖ s (RFC 7518 §3.4); verify_signature takes DER (X9.62).
 result<bytes> jws_ecdsa_to_der(byte_view raw) {
-  if (raw.empty() || raw.size() % 2 != 0 || raw.size() > std::size_t{2} * 66) return errc::attestation_signature_invalid;
+  if (raw.empty() || raw.size() % 2 != 0 || raw.size() > std::size_t{2} * 66)
+    return errc::attestation_signature_invalid;
   const std::size_t half = raw.size() / 2;
   std::unique_ptr<BIGNUM, bn_deleter> r(BN_bin2bn(raw.data(), static_cast<int>(half), nullptr));
   std::unique_ptr<BIGNUM, bn_deleter> s(BN_bin2bn(raw.data() + half, static_cast<int>(half), nullptr));
