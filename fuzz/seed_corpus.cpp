@@ -2,7 +2,8 @@
 //
 //   signet_fuzz_seeds OUT_DIR VECTOR_DIR...
 //
-// Reads every *.json under each VECTOR_DIR (recursively) that has a WebAuthn `response` member (the
+// First mints vectors with the test-only soft authenticator into OUT_DIR/_soft_vectors/ (see
+// soft_vectors.cpp) and adds that folder to the VECTOR_DIRs. Then reads every *.json under each VECTOR_DIR (recursively) that has a WebAuthn `response` member (the
 // format of ../shared/vectors/README.md, which is also what our soft authenticator writes to
 // tests/vectors/) and writes one file per extracted input to OUT_DIR/<target>/<vector id>[.<part>]:
 //
@@ -40,6 +41,7 @@
 #include <vector>
 
 #include "fuzz_framing.hpp"
+#include "soft_vectors.hpp"
 #include "signet/core/bytes.hpp"
 
 namespace fs = std::filesystem;
@@ -181,8 +183,12 @@ int main(int argc, char** argv) {
   try {
     writer w{argv[1]};
     fs::create_directories(w.out);
-    for (int i = 2; i < argc; ++i) {
-      const fs::path dir = argv[i];
+    const fs::path soft = w.out / "_soft_vectors";
+    const std::size_t minted = signet::fuzz::write_soft_vectors(soft);
+    std::cout << "signet_fuzz_seeds: " << minted << " soft-authenticator vectors in " << soft.string() << "\n";
+    std::vector<fs::path> dirs{soft};
+    for (int i = 2; i < argc; ++i) dirs.emplace_back(argv[i]);
+    for (const fs::path& dir : dirs) {
       if (!fs::is_directory(dir)) {
         std::cout << "signet_fuzz_seeds: vector folder " << dir.string()
                   << " is absent: no seeds from it (fuzzers start from fuzz/seeds/ only)\n";
