@@ -16,6 +16,7 @@
 #include "signet/core/authenticator_data.hpp"
 #include "signet/core/bytes.hpp"
 #include "signet/core/cose.hpp"
+#include "signet/core/errc.hpp"
 #include "signet/core/policy.hpp"
 
 namespace signet::core {

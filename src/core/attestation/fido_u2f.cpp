@@ -23,6 +23,7 @@ bool is_p256(EVP_PKEY* key) {
 }  // namespace
 
 result<attestation_result> verify_fido_u2f(const attestation_input& in) {
+  if (!in.auth_data.attested) return errc::auth_data_attested_data_missing;
   // §8.6 step 1: attStmt is {x5c: [attestnCert], sig}.
   const cbor::value* x5c_v = cbor::find(in.att_stmt, "x5c");
   const cbor::value* sig_v = cbor::find(in.att_stmt, "sig");

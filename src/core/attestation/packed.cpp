@@ -31,6 +31,7 @@ result<void> check_packed_certificate(X509* cert, const aaguid& id) {
 }  // namespace
 
 result<attestation_result> verify_packed(const attestation_input& in) {
+  if (!in.auth_data.attested) return errc::auth_data_attested_data_missing;
   // §8.2 step 1: attStmt is {alg, sig, x5c?}; decode and extract.
   const cbor::value* alg_v = cbor::find(in.att_stmt, "alg");
   const cbor::value* sig_v = cbor::find(in.att_stmt, "sig");
