@@ -1,0 +1,391 @@
+// Conformance: single-use challenges and authenticators (registration, sign-in compare-and-set),
+// including the races that multi-node deployments create.
+#include <atomic>
+#include <barrier>
+#include <thread>
+
+#include "suite.hpp"
+
+namespace signet::conformance {
+namespace {
+
+constexpr int k_threads = 8;
+
+/// prefix + decimal i (a function rather than `"…" + std::to_string(i)`, which trips GCC 12's
+/// false -Wrestrict, GCC bug 105329).
+std::string numbered(std::string_view prefix, int i) {
+  std::string s(prefix);
+  s += std::to_string(i);
+  return s;
+}
+constexpr int k_rounds = 60;
+
+/// Runs `body(thread_index)` on k_threads threads released together; returns how many returned true.
+template <class F>
+int race(F body, int threads = k_threads) {
+  std::barrier start(threads);
+  std::atomic<int> wins{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < threads; ++i)
+    ts.emplace_back([&, i] {
+      start.arrive_and_wait();
+      if (body(i)) ++wins;
+    });
+  for (auto& t : ts) t.join();
+  return wins.load();
+}
+
+// ---- challenges ----
+
+TEST_P(store_conformance, challenge_peek_then_take_once) {
+  auto c = make_challenge("t", "ch1", bytes_of("value-1"), t0 + 60s, std::string("u"));
+  s().challenges.create_challenge(c);
+  auto peeked = s().challenges.peek_challenge("t", "ch1", t0);
+  ASSERT_TRUE(peeked);
+  expect_same(*peeked, c);
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "ch1", t0));  // peeking does not consume
+  auto taken = s().challenges.take_challenge("t", "ch1", t0);
+  ASSERT_TRUE(taken);
+  expect_same(*taken, c);
+  EXPECT_FALSE(s().challenges.take_challenge("t", "ch1", t0));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "ch1", t0));
+}
+
+TEST_P(store_conformance, challenge_with_empty_value_and_no_optionals) {
+  store::challenge c = make_challenge("t", "ch-action", {}, t0 + 60s);
+  c.type = "action";
+  c.user_id.reset();
+  c.action_code.reset();
+  c.idempotency_key.reset();
+  s().challenges.create_challenge(c);
+  auto taken = s().challenges.take_challenge("t", "ch-action", t0);
+  ASSERT_TRUE(taken);
+  expect_same(*taken, c);
+}
+
+TEST_P(store_conformance, challenge_is_scoped_by_tenant) {
+  s().challenges.create_challenge(make_challenge("t1", "ch1", bytes_of("v"), t0 + 60s));
+  EXPECT_FALSE(s().challenges.peek_challenge("t2", "ch1", t0));
+  EXPECT_FALSE(s().challenges.take_challenge("t2", "ch1", t0));
+  EXPECT_FALSE(s().challenges.take_challenge_by_value("t2", "passkey-authentication", bytes_of("v"), t0));
+  // The other tenant's attempts did not consume it.
+  EXPECT_TRUE(s().challenges.take_challenge("t1", "ch1", t0));
+}
+
+TEST_P(store_conformance, expired_challenge_is_never_returned_and_take_removes_it) {
+  s().challenges.create_challenge(make_challenge("t", "ch1", bytes_of("v1"), t0 + 10s));
+  s().challenges.create_challenge(make_challenge("t", "ch2", bytes_of("v2"), t0 + 10s));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "ch1", t0 + 10s - 1ms));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "ch1", t0 + 10s));  // expiry instant is expired
+  EXPECT_FALSE(s().challenges.take_challenge("t", "ch1", t0 + 11s));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "ch1", t0));  // removed by the take
+  EXPECT_FALSE(s().challenges.take_challenge_by_value("t", "passkey-authentication", bytes_of("v2"), t0 + 10s));
+  EXPECT_FALSE(s().challenges.take_challenge("t", "ch2", t0));  // removed by the take
+}
+
+TEST_P(store_conformance, take_challenge_by_value_matches_type_and_bytes) {
+  auto c = make_challenge("t", "ch1", bytes_of("challenge-bytes-32-long-xxxxxxxx"), t0 + 60s);
+  s().challenges.create_challenge(c);
+  s().challenges.create_challenge(make_challenge("t", "ch2", bytes_of("other-bytes"), t0 + 60s));
+  EXPECT_FALSE(s().challenges.take_challenge_by_value("t", "passkey-registration", c.value, t0));
+  EXPECT_FALSE(s().challenges.take_challenge_by_value("t", "passkey-authentication", bytes_of("challenge-bytes"), t0));
+  auto taken = s().challenges.take_challenge_by_value("t", "passkey-authentication", c.value, t0);
+  ASSERT_TRUE(taken);
+  expect_same(*taken, c);
+  EXPECT_FALSE(s().challenges.take_challenge_by_value("t", "passkey-authentication", c.value, t0));
+  EXPECT_FALSE(s().challenges.take_challenge("t", "ch1", t0));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "ch2", t0));
+}
+
+TEST_P(store_conformance, reap_expired_challenges) {
+  for (int i = 0; i < 5; ++i)
+    s().challenges.create_challenge(
+        make_challenge("t", numbered("ch", i), bytes_of(numbered("v", i)), t0 + std::chrono::seconds(i)));
+  EXPECT_EQ(s().challenges.reap_expired_challenges(t0 + 2s), 3u);  // expires_at <= now: ch0, ch1, ch2
+  EXPECT_EQ(s().challenges.reap_expired_challenges(t0 + 2s), 0u);
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "ch3", t0));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "ch4", t0));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "ch2", t0));
+}
+
+TEST_P(store_conformance, concurrent_take_has_exactly_one_winner) {
+  for (int round = 0; round < k_rounds; ++round) {
+    const std::string id = numbered("ch-", round);
+    s().challenges.create_challenge(make_challenge("t", id, bytes_of(id), t0 + 60s));
+    const int wins = race([&](int) { return s().challenges.take_challenge("t", id, t0).has_value(); });
+    ASSERT_EQ(wins, 1) << "round " << round;
+  }
+}
+
+TEST_P(store_conformance, concurrent_take_by_value_across_two_nodes_has_exactly_one_winner) {
+  auto node_b = open_another();
+  for (int round = 0; round < k_rounds; ++round) {
+    const std::string id = numbered("ch-", round);
+    s().challenges.create_challenge(make_challenge("t", id, bytes_of("value-" + id), t0 + 60s));
+    const int wins = race([&](int i) {
+      auto ports = i % 2 ? node_b->ports() : s();
+      if (i % 4 < 2) return ports.challenges.take_challenge("t", id, t0).has_value();
+      return ports.challenges.take_challenge_by_value("t", "passkey-authentication", bytes_of("value-" + id), t0)
+          .has_value();
+    });
+    ASSERT_EQ(wins, 1) << "round " << round;
+  }
+}
+
+// ---- authenticators ----
+
+struct enrolled {
+  store::authenticator auth;
+  store::action action;
+};
+
+enrolled enroll(store::stores s, const std::string& tenant, const std::string& user, const std::string& auth_id,
+                const std::string& credential, time_point when = t0) {
+  s.users.upsert_user(tenant, user, {}, when);
+  auto action = make_action(tenant, user, "register", "reg-" + auth_id, when);
+  EXPECT_TRUE(s.actions.create_action(action));
+  auto a = make_authenticator(tenant, user, auth_id, bytes_of(credential), when);
+  EXPECT_TRUE(s.authenticators.register_authenticator(a, ref_of(action), completion_for(user, auth_id, when)));
+  return {a, action};
+}
+
+TEST_P(store_conformance, register_authenticator_round_trip_and_action_completion) {
+  auto e = enroll(s(), "t", "u", "auth-1", "cred-1");
+  auto found = s().authenticators.find_authenticator("t", "u", "auth-1");
+  ASSERT_TRUE(found);
+  expect_same(*found, e.auth);
+  auto by_cred = s().authenticators.find_authenticator_by_credential("t", e.auth.credential_id);
+  ASSERT_TRUE(by_cred);
+  expect_same(*by_cred, e.auth);
+  EXPECT_TRUE(s().authenticators.has_authenticator("t", "u"));
+  EXPECT_FALSE(s().authenticators.has_authenticator("t", "u2"));
+  EXPECT_FALSE(s().authenticators.find_authenticator("t", "u2", "auth-1"));
+  EXPECT_FALSE(s().authenticators.find_authenticator("t2", "u", "auth-1"));
+  EXPECT_FALSE(s().authenticators.find_authenticator_by_credential("t2", e.auth.credential_id));
+
+  auto action = s().actions.find_action("t", "u", "register", "reg-auth-1");
+  ASSERT_TRUE(action);
+  EXPECT_EQ(action->state, "CHALLENGE_SUCCEEDED");
+  EXPECT_EQ(action->verification_method, "PASSKEY");
+  EXPECT_EQ(action->verified_by_authenticator_id, "auth-1");
+  EXPECT_EQ(action->device_id, "device-2");
+  EXPECT_EQ(action->user_agent, "UA/2.0");
+  EXPECT_EQ(action->state_updated_at, t0);
+  // The user's empty username/displayName were filled from the authenticator.
+  auto u = s().users.find_user("t", "u");
+  EXPECT_EQ(u->username, "name-u");
+  EXPECT_EQ(u->display_name, "Display u");
+}
+
+TEST_P(store_conformance, register_fills_only_empty_user_names_and_keeps_optional_device_fields) {
+  store::user_patch p;
+  p.username = std::optional<std::string>("chosen");
+  s().users.upsert_user("t", "u", p, t0);
+  auto action = make_action("t", std::string("u"), "register", "r1");
+  action.device_id = "dev-orig";
+  ASSERT_TRUE(s().actions.create_action(action));
+  auto a = make_authenticator("t", "u", "auth-1", bytes_of("cred-1"));
+  a.authenticator_attachment = a.device_id = a.user_agent = a.instrument_display_name = std::nullopt;
+  a.transports = {};
+  a.last_verified_at = t0 + 1s;
+  auto done = completion_for("u", "auth-1", t0 + 1s);
+  done.device_id = std::nullopt;  // keeps the action's device id
+  ASSERT_TRUE(s().authenticators.register_authenticator(a, ref_of(action), done));
+  expect_same(*s().authenticators.find_authenticator("t", "u", "auth-1"), a);
+  auto u = s().users.find_user("t", "u");
+  EXPECT_EQ(u->username, "chosen");
+  EXPECT_EQ(u->display_name, "Display u");
+  EXPECT_EQ(s().actions.find_action("t", "u", "register", "r1")->device_id, "dev-orig");
+}
+
+TEST_P(store_conformance, credential_id_unique_per_tenant_and_refusal_changes_nothing) {
+  enroll(s(), "t", "u", "auth-1", "cred-shared");
+  s().users.upsert_user("t", "v", {}, t0);
+  auto action = make_action("t", std::string("v"), "register", "r2");
+  ASSERT_TRUE(s().actions.create_action(action));
+  auto dup = make_authenticator("t", "v", "auth-2", bytes_of("cred-shared"));
+  EXPECT_FALSE(s().authenticators.register_authenticator(dup, ref_of(action), completion_for("v", "auth-2", t0)));
+  EXPECT_FALSE(s().authenticators.find_authenticator("t", "v", "auth-2"));
+  EXPECT_FALSE(s().authenticators.has_authenticator("t", "v"));
+  EXPECT_EQ(s().actions.find_action("t", "v", "register", "r2")->state, "CHALLENGE_REQUIRED");
+  EXPECT_FALSE(s().users.find_user("t", "v")->username);
+  EXPECT_EQ(s().authenticators.find_authenticator_by_credential("t", dup.credential_id)->user_id, "u");
+  // The same credential id in another tenant is another credential.
+  enroll(s(), "t2", "u", "auth-3", "cred-shared");
+  EXPECT_EQ(s().authenticators.find_authenticator_by_credential("t2", dup.credential_id)->id, "auth-3");
+  EXPECT_EQ(s().authenticators.find_authenticator_by_credential("t", dup.credential_id)->id, "auth-1");
+}
+
+TEST_P(store_conformance, register_with_unknown_action_changes_nothing) {
+  s().users.upsert_user("t", "u", {}, t0);
+  store::action_ref missing{std::string("u"), "register", "no-such-key"};
+  auto a = make_authenticator("t", "u", "auth-1", bytes_of("cred-1"));
+  EXPECT_FALSE(s().authenticators.register_authenticator(a, missing, completion_for("u", "auth-1", t0)));
+  EXPECT_FALSE(s().authenticators.has_authenticator("t", "u"));
+  EXPECT_FALSE(s().users.find_user("t", "u")->username);
+}
+
+TEST_P(store_conformance, concurrent_register_of_one_credential_has_one_winner) {
+  for (int round = 0; round < 10; ++round) {
+    const std::string cred = numbered("cred-race-", round);
+    std::vector<store::action> actions;
+    for (int i = 0; i < k_threads; ++i) {
+      const std::string user = numbered("u", i);
+      s().users.upsert_user("t", user, {}, t0);
+      actions.push_back(make_action("t", user, "register", cred));
+      ASSERT_TRUE(s().actions.create_action(actions.back()));
+    }
+    const int wins = race([&](int i) {
+      const std::string user = numbered("u", i);
+      const std::string id = "auth-" + cred + numbered("-", i);
+      return s().authenticators.register_authenticator(make_authenticator("t", user, id, bytes_of(cred)),
+                                                       ref_of(actions[static_cast<std::size_t>(i)]),
+                                                       completion_for(user, id, t0));
+    });
+    ASSERT_EQ(wins, 1) << "round " << round;
+  }
+}
+
+TEST_P(store_conformance, list_authenticators_oldest_first_for_the_user_only) {
+  enroll(s(), "t", "u", "auth-c", "cred-c", t0 + 2s);
+  enroll(s(), "t", "u", "auth-b", "cred-b", t0);
+  enroll(s(), "t", "u", "auth-a", "cred-a", t0 + 2s);
+  enroll(s(), "t", "other", "auth-o", "cred-o", t0);
+  enroll(s(), "t2", "u", "auth-t2", "cred-t2", t0);
+  auto list = s().authenticators.list_authenticators("t", "u");
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].id, "auth-b");
+  EXPECT_EQ(list[1].id, "auth-a");  // same created_at: by id
+  EXPECT_EQ(list[2].id, "auth-c");
+  EXPECT_TRUE(s().authenticators.list_authenticators("t", "nobody").empty());
+  EXPECT_EQ(s().authenticators.list_authenticators("t2", "u").size(), 1u);
+}
+
+TEST_P(store_conformance, delete_authenticator_scoped_by_tenant_and_user) {
+  enroll(s(), "t", "u", "auth-1", "cred-1");
+  EXPECT_FALSE(s().authenticators.delete_authenticator("t", "other", "auth-1"));
+  EXPECT_FALSE(s().authenticators.delete_authenticator("t2", "u", "auth-1"));
+  EXPECT_FALSE(s().authenticators.delete_authenticator("t", "u", "auth-2"));
+  EXPECT_TRUE(s().authenticators.delete_authenticator("t", "u", "auth-1"));
+  EXPECT_FALSE(s().authenticators.delete_authenticator("t", "u", "auth-1"));
+  EXPECT_FALSE(s().authenticators.has_authenticator("t", "u"));
+  EXPECT_FALSE(s().authenticators.find_authenticator_by_credential("t", core::credential_id(bytes_of("cred-1"))));
+  // The credential id can be registered again once deleted.
+  enroll(s(), "t", "u", "auth-again", "cred-1");
+}
+
+TEST_P(store_conformance, record_sign_in_writes_back_and_completes_the_action) {
+  auto e = enroll(s(), "t", "u", "auth-1", "cred-1");
+  auto login = make_action("t", std::string("u"), "login", "l1", t0 + 1s);
+  ASSERT_TRUE(s().actions.create_action(login));
+  store::sign_in_update up{"auth-1", 5, 9, true, false};
+  ASSERT_TRUE(s().authenticators.record_sign_in("t", up, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
+  auto a = s().authenticators.find_authenticator("t", "u", "auth-1");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->sign_count, 9u);
+  EXPECT_TRUE(a->backup_state);
+  EXPECT_FALSE(a->user_verified);
+  EXPECT_EQ(a->last_verified_at, t0 + 2s);
+  EXPECT_EQ(a->verified_at, t0);  // registration time stays
+  auto act = s().actions.find_action("t", "u", "login", "l1");
+  EXPECT_EQ(act->state, "CHALLENGE_SUCCEEDED");
+  EXPECT_EQ(act->verified_by_authenticator_id, "auth-1");
+  EXPECT_EQ(act->state_updated_at, t0 + 2s);
+
+  // Large counters survive (uint32 range).
+  auto login2 = make_action("t", std::string("u"), "login", "l2", t0 + 3s);
+  ASSERT_TRUE(s().actions.create_action(login2));
+  store::sign_in_update big{"auth-1", 9, 4'294'967'295u, false, true};
+  ASSERT_TRUE(s().authenticators.record_sign_in("t", big, ref_of(login2), completion_for("u", "auth-1", t0 + 4s)));
+  EXPECT_EQ(s().authenticators.find_authenticator("t", "u", "auth-1")->sign_count, 4'294'967'295u);
+}
+
+TEST_P(store_conformance, record_sign_in_lost_compare_and_set_writes_nothing) {
+  enroll(s(), "t", "u", "auth-1", "cred-1");
+  auto login = make_action("t", std::string("u"), "login", "l1", t0 + 1s);
+  ASSERT_TRUE(s().actions.create_action(login));
+  store::sign_in_update stale{"auth-1", 4, 9, true, false};  // stored count is 5
+  EXPECT_FALSE(s().authenticators.record_sign_in("t", stale, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
+  auto a = s().authenticators.find_authenticator("t", "u", "auth-1");
+  EXPECT_EQ(a->sign_count, 5u);
+  EXPECT_FALSE(a->backup_state);
+  EXPECT_FALSE(a->last_verified_at);
+  EXPECT_EQ(s().actions.find_action("t", "u", "login", "l1")->state, "CHALLENGE_REQUIRED");
+  // Another tenant's id, or a deleted authenticator, loses too.
+  store::sign_in_update ok{"auth-1", 5, 6, false, true};
+  EXPECT_FALSE(s().authenticators.record_sign_in("t2", ok, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
+  ASSERT_TRUE(s().authenticators.delete_authenticator("t", "u", "auth-1"));
+  EXPECT_FALSE(s().authenticators.record_sign_in("t", ok, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
+  EXPECT_EQ(s().actions.find_action("t", "u", "login", "l1")->state, "CHALLENGE_REQUIRED");
+}
+
+TEST_P(store_conformance, record_sign_in_with_unknown_action_writes_nothing) {
+  enroll(s(), "t", "u", "auth-1", "cred-1");
+  store::action_ref missing{std::string("u"), "login", "nope"};
+  store::sign_in_update up{"auth-1", 5, 6, true, true};
+  EXPECT_FALSE(s().authenticators.record_sign_in("t", up, missing, completion_for("u", "auth-1", t0 + 2s)));
+  EXPECT_EQ(s().authenticators.find_authenticator("t", "u", "auth-1")->sign_count, 5u);
+}
+
+TEST_P(store_conformance, concurrent_record_sign_in_compare_and_set_has_one_winner) {
+  enroll(s(), "t", "u", "auth-1", "cred-1");
+  auto node_b = open_another();
+  std::uint32_t count = 5;
+  for (int round = 0; round < k_rounds; ++round) {
+    auto login = make_action("t", std::string("u"), "login", numbered("l", round), t0 + 1s);
+    ASSERT_TRUE(s().actions.create_action(login));
+    const int wins = race([&](int i) {
+      auto ports = i % 2 ? node_b->ports() : s();
+      store::sign_in_update up{"auth-1", count, count + 1 + static_cast<std::uint32_t>(i), false, true};
+      return ports.authenticators.record_sign_in("t", up, ref_of(login), completion_for("u", "auth-1", t0 + 2s));
+    });
+    ASSERT_EQ(wins, 1) << "round " << round;
+    const auto stored = s().authenticators.find_authenticator("t", "u", "auth-1")->sign_count;
+    ASSERT_GT(stored, count);
+    ASSERT_LE(stored, count + k_threads);
+    count = stored;
+  }
+}
+
+TEST_P(store_conformance, pending_action_is_claimed_once) {
+  enroll(s(), "t", "u1", "auth-1", "cred-1");
+  enroll(s(), "t", "u2", "auth-2", "cred-2");
+  auto pending = make_action("t", std::nullopt, "login", "p1", t0 + 1s);
+  ASSERT_TRUE(s().actions.create_action(pending));
+  store::sign_in_update up1{"auth-1", 5, 6, false, true};
+  ASSERT_TRUE(s().authenticators.record_sign_in("t", up1, ref_of(pending), completion_for("u1", "auth-1", t0 + 2s)));
+  EXPECT_FALSE(s().actions.find_pending_action("t", "login", "p1"));
+  auto claimed = s().actions.find_action("t", "u1", "login", "p1");
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->state, "CHALLENGE_SUCCEEDED");
+  EXPECT_EQ(claimed->user_id, "u1");
+  // A second claim (another user) loses and writes nothing, not even its sign count.
+  store::sign_in_update up2{"auth-2", 5, 6, false, true};
+  EXPECT_FALSE(s().authenticators.record_sign_in("t", up2, ref_of(pending), completion_for("u2", "auth-2", t0 + 3s)));
+  EXPECT_EQ(s().authenticators.find_authenticator("t", "u2", "auth-2")->sign_count, 5u);
+  EXPECT_FALSE(s().actions.find_action("t", "u2", "login", "p1"));
+}
+
+TEST_P(store_conformance, concurrent_claims_of_a_pending_action_have_one_winner) {
+  for (int i = 0; i < k_threads; ++i)
+    enroll(s(), "t", numbered("u", i), numbered("auth-", i), numbered("cred-", i));
+  for (int round = 0; round < 20; ++round) {
+    auto pending = make_action("t", std::nullopt, "login", numbered("p", round), t0 + 1s);
+    ASSERT_TRUE(s().actions.create_action(pending));
+    std::vector<std::uint32_t> counts(k_threads);
+    for (int i = 0; i < k_threads; ++i)
+      counts[static_cast<std::size_t>(i)] =
+          s().authenticators.find_authenticator("t", numbered("u", i), numbered("auth-", i))->sign_count;
+    const int wins = race([&](int i) {
+      const auto n = counts[static_cast<std::size_t>(i)];
+      store::sign_in_update up{numbered("auth-", i), n, n + 1, false, true};
+      return s().authenticators.record_sign_in("t", up, ref_of(pending),
+                                               completion_for(numbered("u", i), up.authenticator_id, t0));
+    });
+    ASSERT_EQ(wins, 1) << "round " << round;
+    EXPECT_FALSE(s().actions.find_pending_action("t", "login", pending.idempotency_key));
+  }
+}
+
+}  // namespace
+}  // namespace signet::conformance
