@@ -58,7 +58,8 @@ void admin(const std::string& url, const std::string& sql) {
     PQfinish(c);
     throw std::runtime_error("cannot connect to SIGNET_TEST_POSTGRES_URL: " + msg);
   }
-  PGresult* r = PQexec(c, sql.c_str());
+  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);  // "drop cascades to …"
+    PGresult* r = PQexec(c, sql.c_str());
   const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   std::string msg = ok ? "" : PQresultErrorMessage(r);
   PQclear(r);

@@ -44,6 +44,7 @@ class scratch_schema {
       PQfinish(c);
       throw std::runtime_error(msg);
     }
+    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);  // "drop cascades to …"
     PGresult* r = PQexec(c, sql.c_str());
     const auto st = PQresultStatus(r);
     std::string out;

@@ -146,6 +146,9 @@ void connection::open() {
   v.push_back(nullptr);
   c_ = PQconnectdbParams(k.data(), v.data(), 1);
   if (!c_) throw store_error("postgres: out of memory while connecting");
+  // Server notices (and the FATAL message of a connection closed while idle) are not printed on
+  // stderr: failures reach the caller as store_error.
+  PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
   if (PQstatus(c_) != CONNECTION_OK) {
     std::string msg = trimmed(PQerrorMessage(c_));
     PQfinish(c_);
@@ -163,10 +166,14 @@ void connection::reopen() {
 
 bool connection::usable() {
   if (!c_ || PQstatus(c_) != CONNECTION_OK) return false;
+  if (PQtransactionStatus(c_) != PQTRANS_IDLE) return false;
   // Reads whatever arrived while idle without blocking (libpq's socket is non-blocking): a server
-  // that closed the connection (restart, pg_terminate_backend, idle timeout) shows up here.
-  if (!PQconsumeInput(c_) || PQstatus(c_) != CONNECTION_OK) return false;
-  return PQtransactionStatus(c_) == PQTRANS_IDLE;
+  // that closed the connection (restart, pg_terminate_backend, idle_session_timeout) first sends a
+  // FATAL message, which one call consumes, and then EOF, which the next call turns into
+  // CONNECTION_BAD. Each call is one recv() that returns EAGAIN when nothing is pending.
+  for (int i = 0; i < 3; ++i)
+    if (!PQconsumeInput(c_) || PQstatus(c_) != CONNECTION_OK) return false;
+  return true;
 }
 
 void connection::fail(std::string_view what, const PGresult* r) {
