@@ -133,9 +133,175 @@ service::result<store::user_patch> user_patch(const json::object& o) {
   return p;
 }
 
+service::result<service::add_passkey_request> add_passkey_request(const json::object& o) {
+  service::add_passkey_request r;
+  const json::value* cred = o.if_contains("registrationCredential");
+  if (!cred || !cred->is_object())
+    return make_error(errc::invalid_request, "`registrationCredential` must be an object.");
+  r.credential_json = json::serialize(*cred);
+  SIGNET_TRY_ASSIGN(r.challenge_id, opt_string(o, "challengeId"));
+  std::optional<bool> cc;
+  SIGNET_TRY_ASSIGN(cc, opt_bool(o, "conditionalCreate"));
+  r.conditional_create = cc.value_or(false);
+  SIGNET_TRY_ASSIGN(r.device_id, opt_string(o, "deviceId"));
+  return r;
+}
+
+service::add_passkey_request bare_registration(std::string_view body) {
+  service::add_passkey_request r;
+  r.credential_json = std::string(body);
+  return r;
+}
+
+service::result<service::authentication_options_request> authentication_options_request(const json::object& o) {
+  service::authentication_options_request r;
+  SIGNET_TRY_ASSIGN(r.challenge_id, opt_string(o, "challengeId"));
+  SIGNET_TRY_ASSIGN(r.username, opt_string(o, "username"));
+  std::optional<bool> spc;
+  SIGNET_TRY_ASSIGN(spc, opt_bool(o, "securePaymentConfirmation"));
+  r.secure_payment_confirmation = spc.value_or(false);
+  return r;
+}
+
+service::result<service::verify_passkey_request> verify_passkey_request(const json::object& o) {
+  service::verify_passkey_request r;
+  const json::value* cred = o.if_contains("authenticationCredential");
+  if (!cred || !cred->is_object())
+    return make_error(errc::invalid_request, "`authenticationCredential` must be an object.");
+  r.credential_json = json::serialize(*cred);
+  SIGNET_TRY_ASSIGN(r.challenge_id, opt_string(o, "challengeId"));
+  SIGNET_TRY_ASSIGN(r.device_id, opt_string(o, "deviceId"));
+  return r;
+}
+
 #undef SIGNET_TRY_ASSIGN
 
+namespace {
+json::array descriptors(const std::vector<service::credential_descriptor>& list) {
+  json::array out;
+  for (const auto& c : list) {
+    json::object d{{"id", c.id.to_base64url()}, {"type", "public-key"}};
+    if (!c.transports.empty()) {
+      json::array t;
+      for (const auto& s : c.transports) t.push_back(json::string(s));
+      d["transports"] = std::move(t);
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+}  // namespace
+
+json::object request_options_bare(const service::request_options& o) {
+  json::object opts;
+  opts["challenge"] = o.challenge.to_base64url();
+  opts["rpId"] = o.rp_id;
+  opts["timeout"] = o.timeout_ms;
+  opts["userVerification"] = o.user_verification;
+  opts["allowCredentials"] = descriptors(o.allow_credentials);
+  return opts;
+}
+
+json::object request_options(const service::request_options& o) {
+  json::object out{{"challengeId", o.challenge_id}, {"options", request_options_bare(o)}};
+  if (o.spc) {
+    json::array instruments;
+    for (const auto& [id, name] : o.payment_instruments)
+      instruments.push_back(json::object{{"credentialId", id.to_base64url()}, {"displayName", name}});
+    out["paymentInstruments"] = std::move(instruments);
+    if (o.payment) {
+      json::object p{{"amount", *o.payment->amount}, {"currency", *o.payment->currency}};
+      if (o.payment->payee_name) p["payeeName"] = *o.payment->payee_name;
+      if (o.payment->payee_origin) p["payeeOrigin"] = *o.payment->payee_origin;
+      out["payment"] = std::move(p);
+    }
+  }
+  return out;
+}
+
+json::object verify_result(const service::verify_passkey_result& r) {
+  json::object o{{"isVerified", true},
+                 {"accessToken", r.access_token},
+                 {"userId", r.user_id},
+                 {"userAuthenticatorId", r.authenticator_id}};
+  if (r.username) o["username"] = *r.username;
+  if (r.display_name) o["userDisplayName"] = *r.display_name;
+  return o;
+}
+
+json::object authenticator_server(const store::authenticator& a) {
+  const bool key = a.verification_method == "SECURITY_KEY";
+  json::object cred;
+  cred["credentialId"] = a.credential_id.to_base64url();
+  if (a.device_id) cred["deviceId"] = *a.device_id;
+  cred["name"] = key ? "Security key" : "Passkey";
+  cred["aaguid"] = a.aaguid;
+  cred["credentialBackedUp"] = a.backup_state;
+  cred["credentialDeviceType"] = a.backup_eligible ? "multiDevice" : "singleDevice";
+  if (a.authenticator_attachment) cred["authenticatorAttachment"] = *a.authenticator_attachment;
+  if (a.user_agent) cred["parsedUserAgent"] = json::object{{"ua", *a.user_agent}};
+  cred["verifiedAt"] = service::iso8601(a.verified_at);
+  if (!a.transports.empty()) {
+    json::array t;
+    for (const auto& s : a.transports) t.push_back(json::string(s));
+    cred["transports"] = std::move(t);
+  }
+  if (a.payment_capable) {
+    cred["securePaymentConfirmation"] = true;
+    if (a.instrument_display_name) cred["instrumentDisplayName"] = *a.instrument_display_name;
+  }
+  json::object o;
+  o["userId"] = a.user_id;
+  o["userAuthenticatorId"] = a.id;
+  o["verificationMethod"] = a.verification_method;
+  o["createdAt"] = service::iso8601(a.created_at);
+  o["verifiedAt"] = service::iso8601(a.verified_at);
+  if (a.last_verified_at) o["lastVerifiedAt"] = service::iso8601(*a.last_verified_at);
+  if (a.username) o["username"] = *a.username;
+  if (a.display_name) o["displayName"] = *a.display_name;
+  o["webauthnCredential"] = std::move(cred);
+  return o;
+}
+
+json::object authenticator_client(const store::authenticator& a, bool is_default) {
+  json::object o = authenticator_server(a);
+  o.erase("userId");
+  o["isDefault"] = is_default;
+  return o;
+}
+
+json::object action(const store::action& a) {
+  json::object o;
+  o["state"] = a.state;
+  o["stateUpdatedAt"] = service::iso8601(a.state_updated_at);
+  o["createdAt"] = service::iso8601(a.created_at);
+  if (a.verification_method) o["verificationMethod"] = *a.verification_method;
+  o["ruleIds"] = json::array();
+  o["rules"] = json::array();
+  o["output"] = json::object();
+  return o;
+}
+
+json::object action_summary(const store::action& a) {
+  json::object o;
+  o["actionCode"] = a.action_code;
+  o["idempotencyKey"] = a.idempotency_key;
+  o["createdAt"] = service::iso8601(a.created_at);
+  o["updatedAt"] = service::iso8601(a.updated_at);
+  o["state"] = a.state;
+  o["stateUpdatedAt"] = service::iso8601(a.state_updated_at);
+  if (a.verification_method) o["verificationMethod"] = *a.verification_method;
+  if (a.verified_by_authenticator_id) o["verifiedByAuthenticatorId"] = *a.verified_by_authenticator_id;
+  if (a.user_agent) o["userAgent"] = *a.user_agent;
+  if (a.ip_address) o["ipAddress"] = *a.ip_address;
+  return o;
+}
+
 json::object creation_options(const service::creation_options& o) {
+  return json::object{{"challengeId", o.challenge_id}, {"options", creation_options_bare(o)}};
+}
+
+json::object creation_options_bare(const service::creation_options& o) {
   json::object opts;
   opts["challenge"] = o.challenge.to_base64url();
   opts["rp"] = {{"id", o.rp_id}, {"name", o.rp_name}};
@@ -145,17 +311,7 @@ json::object creation_options(const service::creation_options& o) {
   opts["pubKeyCredParams"] = std::move(params);
   opts["timeout"] = o.timeout_ms;
   opts["attestation"] = o.attestation;
-  json::array exclude;
-  for (const auto& c : o.exclude_credentials) {
-    json::object d{{"id", c.id.to_base64url()}, {"type", "public-key"}};
-    if (!c.transports.empty()) {
-      json::array t;
-      for (const auto& s : c.transports) t.push_back(json::string(s));
-      d["transports"] = std::move(t);
-    }
-    exclude.push_back(std::move(d));
-  }
-  opts["excludeCredentials"] = std::move(exclude);
+  opts["excludeCredentials"] = descriptors(o.exclude_credentials);
   json::object sel;
   if (o.authenticator_attachment) sel["authenticatorAttachment"] = *o.authenticator_attachment;
   sel["residentKey"] = o.resident_key;
@@ -166,7 +322,7 @@ json::object creation_options(const service::creation_options& o) {
   if (o.cred_props) ext["credProps"] = true;
   if (o.payment) ext["payment"] = {{"isPayment", true}};
   opts["extensions"] = std::move(ext);
-  return json::object{{"challengeId", o.challenge_id}, {"options", std::move(opts)}};
+  return opts;
 }
 
 json::object track_result(const service::track_result& r) {
@@ -243,6 +399,23 @@ json::object user(const service::user_view& v) {
   o["enrolledVerificationMethods"] = std::move(enrolled);
   o["allowedVerificationMethods"] = std::move(allowed);
   if (v.default_method) o["defaultVerificationMethod"] = *v.default_method;
+  return o;
+}
+
+json::object user_summary(const service::user_view& v) {
+  json::object o;
+  o["userId"] = v.user.user_id;
+  put_opt(o, "email", v.user.email);
+  o["emailVerified"] = v.user.email_verified;
+  put_opt(o, "phoneNumber", v.user.phone_number);
+  o["phoneNumberVerified"] = v.user.phone_number_verified;
+  put_opt(o, "username", v.user.username);
+  put_opt(o, "displayName", v.user.display_name);
+  o["isEnrolled"] = v.is_enrolled;
+  json::array enrolled;
+  for (const auto& m : v.enrolled_methods) enrolled.push_back(json::string(m));
+  o["enrolledVerificationMethods"] = std::move(enrolled);
+  o["createdAt"] = service::iso8601(v.user.created_at);
   return o;
 }
 

@@ -29,11 +29,28 @@ service::result<service::track_request> track_request(const json::object& o);
 service::result<service::validate_request> validate_request(const json::object& o);
 service::result<store::user_patch> user_patch(const json::object& o);
 
+service::result<service::add_passkey_request> add_passkey_request(const json::object& o);
+/// C9: the body is the bare RegistrationResponseJSON.
+service::add_passkey_request bare_registration(std::string_view body);
+service::result<service::authentication_options_request> authentication_options_request(const json::object& o);
+service::result<service::verify_passkey_request> verify_passkey_request(const json::object& o);
+
+/// The bare PublicKeyCredentialCreationOptionsJSON (C8) and the C1 wrapper with challengeId.
+json::object creation_options_bare(const service::creation_options& o);
 json::object creation_options(const service::creation_options& o);
+json::object request_options_bare(const service::request_options& o);
+json::object request_options(const service::request_options& o);
+json::object verify_result(const service::verify_passkey_result& r);
+/// Authenticator object: server view (§9.1) or client view (§9.2, with isDefault, without userId).
+json::object authenticator_server(const store::authenticator& a);
+json::object authenticator_client(const store::authenticator& a, bool is_default);
+json::object action(const store::action& a);
+json::object action_summary(const store::action& a);
 json::object track_result(const service::track_result& r);
 json::object validate_result(const service::validate_result& r);
 json::object user(const service::user_view& v);
 json::object user_attributes(const store::user& u);
+json::object user_summary(const service::user_view& v);
 
 /// Number of Unicode code points in UTF-8 text.
 std::size_t utf8_length(std::string_view s) noexcept;

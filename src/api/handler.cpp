@@ -31,6 +31,7 @@ http_error map_error(errc e) {
     case errc::expired_token: return {http::status::unauthorized, "unauthorized", "expired_token"};
     case errc::insufficient_scope: return {http::status::unauthorized, "unauthorized", "insufficient_scope"};
     case errc::not_found: return {http::status::not_found, "not_found", "not_found"};
+    case errc::credential_not_found: return {http::status::not_found, "not_found", "invalid_credential"};
     case errc::conflict: return {http::status::conflict, "invalid_request", "conflict"};
     case errc::too_many_requests: return {http::status::too_many_requests, "too_many_requests", "too_many_requests"};
     case errc::unavailable: return {http::status::service_unavailable, "internal_error", "unavailable"};
@@ -70,19 +71,182 @@ std::string_view header(const request& req, http::field f) {
   return it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
 }
 
-response handle_c1(const request& req, context& ctx) {
+std::optional<std::string> query_value(const request& req, std::string_view key) {
+  for (auto& [k, v] : query_params(req.target()))
+    if (k == key) return v;
+  return std::nullopt;
+}
+
+service::request_meta meta_of(const request& req, const request_info& info) {
+  service::request_meta m;
+  if (auto ua = header(req, http::field::user_agent); !ua.empty()) m.user_agent = std::string(ua.substr(0, 1024));
+  m.ip_address = info.remote_address;
+  return m;
+}
+
+/// Bearer-only Client API calls that create credentials: token, enrolment gate, then the body (§6.1, §6.2).
+response client_enrolment(const request& req, context& ctx, const request_info& info, route_id id) {
   const unsigned v = req.version();
-  // §6.1 processing: 1 token, 2 enrolment gate, 3 fields, then options.
   auto bearer = ctx.access.bearer(header(req, http::field::authorization));
   if (!bearer) return from_error(bearer.error(), v);
   if (auto gate = ctx.passkeys.check_enrolment_gate(*bearer); !gate) return from_error(gate.error(), v);
-  auto body = dto::parse_object(req.body());
-  if (!body) return from_error(body.error(), v);
-  auto dto_req = dto::registration_options_request(*body);
-  if (!dto_req) return from_error(dto_req.error(), v);
-  auto opts = ctx.passkeys.registration_options(*bearer, *dto_req);
-  if (!opts) return from_error(opts.error(), v);
-  return ok(dto::creation_options(*opts), v);
+  switch (id) {
+    case route_id::c1_registration_options:
+    case route_id::c8_security_key_registration_options: {
+      auto body = dto::parse_object(req.body());
+      if (!body) return from_error(body.error(), v);
+      service::registration_options_request r;
+      if (id == route_id::c1_registration_options) {
+        auto parsed = dto::registration_options_request(*body);
+        if (!parsed) return from_error(parsed.error(), v);
+        r = std::move(*parsed);
+      }
+      const bool key = id == route_id::c8_security_key_registration_options;
+      auto opts = ctx.passkeys.registration_options(*bearer, r, key);
+      if (!opts) return from_error(opts.error(), v);
+      return ok(key ? dto::creation_options_bare(*opts) : dto::creation_options(*opts), v);
+    }
+    case route_id::c2_add_passkey:
+    case route_id::c9_add_security_key: {
+      const bool key = id == route_id::c9_add_security_key;
+      service::add_passkey_request r;
+      if (key) {
+        r = dto::bare_registration(req.body());
+      } else {
+        auto body = dto::parse_object(req.body());
+        if (!body) return from_error(body.error(), v);
+        auto parsed = dto::add_passkey_request(*body);
+        if (!parsed) return from_error(parsed.error(), v);
+        r = std::move(*parsed);
+      }
+      auto added = ctx.passkeys.add_passkey(*bearer, r, meta_of(req, info), key);
+      if (!added) return from_error(added.error(), v);
+      json::object out{{"isVerified", true},
+                       {"accessToken", added->access_token},
+                       {"userAuthenticatorId", added->authenticator.id},
+                       {"userId", added->authenticator.user_id}};
+      if (!key) out["userAuthenticator"] = dto::authenticator_client(added->authenticator, added->is_default);
+      return ok(out, v);
+    }
+    default:
+      break;
+  }
+  return error_response(http::status::not_found, "not_found", "not_found", "No such endpoint.", v);
+}
+
+service::result<service::client_principal> bearer_principal(context& ctx, std::string_view auth) {
+  auto b = ctx.access.bearer(auth);
+  if (!b) return b.error();
+  auto tenant = b->tenant;
+  return service::client_principal{std::move(tenant), std::move(*b)};
+}
+
+response client_call(const request& req, context& ctx, const request_info& info, route_id id) {
+  const unsigned v = req.version();
+  const auto auth = header(req, http::field::authorization);
+  switch (id) {
+    case route_id::c3_authentication_options:
+    case route_id::c10_security_key_authentication_options: {
+      const bool key = id == route_id::c10_security_key_authentication_options;
+      auto who = key ? bearer_principal(ctx, auth) : ctx.access.client(auth);
+      if (!who) return from_error(who.error(), v);
+      auto body = dto::parse_object(req.body());
+      if (!body) return from_error(body.error(), v);
+      service::authentication_options_request r;
+      if (!key) {
+        auto parsed = dto::authentication_options_request(*body);
+        if (!parsed) return from_error(parsed.error(), v);
+        r = std::move(*parsed);
+      }
+      auto opts = ctx.passkeys.authentication_options(*who, r, key);
+      if (!opts) return from_error(opts.error(), v);
+      return ok(key ? dto::request_options_bare(*opts) : dto::request_options(*opts), v);
+    }
+    case route_id::c4_verify_passkey:
+    case route_id::c11_verify_security_key: {
+      const bool key = id == route_id::c11_verify_security_key;
+      auto who = key ? bearer_principal(ctx, auth) : ctx.access.client(auth);
+      if (!who) return from_error(who.error(), v);
+      service::verify_passkey_request r;
+      if (key) {
+        r.credential_json = req.body();
+      } else {
+        auto body = dto::parse_object(req.body());
+        if (!body) return from_error(body.error(), v);
+        auto parsed = dto::verify_passkey_request(*body);
+        if (!parsed) return from_error(parsed.error(), v);
+        r = std::move(*parsed);
+      }
+      auto verified = ctx.passkeys.verify_passkey(*who, r, meta_of(req, info), key);
+      if (!verified) return from_error(verified.error(), v);
+      if (key) return ok(json::object{{"isVerified", true}, {"accessToken", verified->access_token}}, v);
+      return ok(dto::verify_result(*verified), v);
+    }
+    case route_id::c5_challenge: {
+      auto who = ctx.access.client(auth);
+      if (!who) return from_error(who.error(), v);
+      auto body = dto::parse_object(req.body());
+      if (!body) return from_error(body.error(), v);
+      auto action = dto::opt_string(*body, "action");
+      if (!action) return from_error(action.error(), v);
+      auto key = dto::opt_string(*body, "idempotencyKey");
+      if (!key) return from_error(key.error(), v);
+      auto id_ = ctx.passkeys.action_challenge(*who, *action, *key);
+      if (!id_) return from_error(id_.error(), v);
+      json::object out;
+      out["challengeId"] = *id_;
+      return ok(out, v);
+    }
+    case route_id::c6_lookup_passkey: {
+      auto tenant = ctx.access.client(auth);
+      if (!tenant) return from_error(tenant.error(), v);
+      auto list = query_value(req, "credentialIds");
+      if (!list) list = query_value(req, "credentialId");
+      if (!list || list->empty())
+        return error_response(http::status::bad_request, "invalid_request", "invalid_request",
+                              "`credentialIds` is required.", v);
+      std::vector<core::credential_id> ids;
+      std::string_view rest(*list);
+      while (!rest.empty() && ids.size() < 100) {
+        const auto comma = rest.find(',');
+        if (auto raw = core::base64url_decode(rest.substr(0, comma)); raw && !raw->empty())
+          ids.emplace_back(std::move(*raw));
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+      auto found = ctx.passkeys.find_passkey(*tenant->tenant, ids);
+      if (!found) return from_error(found.error(), v);
+      return ok(json::object{{"credentialId", found->credential_id.to_base64url()},
+                             {"verifiedAt", service::iso8601(found->verified_at)}},
+                v);
+    }
+    case route_id::c7_authenticators: {
+      auto bearer = ctx.access.bearer(auth);
+      if (!bearer) return from_error(bearer.error(), v);
+      json::array out;
+      bool first = true;
+      for (const auto& a : ctx.passkeys.authenticators(*bearer->tenant, bearer->user.user_id)) {
+        out.push_back(dto::authenticator_client(a, first));
+        first = false;
+      }
+      return ok(out, v);
+    }
+    default:
+      break;
+  }
+  return error_response(http::status::not_found, "not_found", "not_found", "No such endpoint.", v);
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::string_view rest(s);
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    if (auto part = rest.substr(0, comma); !part.empty()) out.emplace_back(part);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return out;
 }
 
 response handle_server(const request& req, context& ctx, const route_match& m, const request_info& info) {
@@ -127,6 +291,82 @@ response handle_server(const request& req, context& ctx, const route_match& m, c
     case route_id::delete_user:
       ctx.server.delete_user(t, m.params[0]);
       return ok(json::object{{"success", true}}, v);
+    case route_id::get_authenticators: {
+      json::array out;
+      for (const auto& a : ctx.server.authenticators(t, m.params[0])) out.push_back(dto::authenticator_server(a));
+      return ok(out, v);
+    }
+    case route_id::delete_authenticator: {
+      auto r = ctx.server.delete_authenticator(t, m.params[0], m.params[1]);
+      if (!r) return from_error(r.error(), v);
+      return ok(json::object{{"success", true}}, v);
+    }
+    case route_id::get_action: {
+      auto a = ctx.server.get_action(t, m.params[0], m.params[1], m.params[2]);
+      if (!a) return from_error(a.error(), v);
+      return ok(dto::action(*a), v);
+    }
+    case route_id::update_action: {
+      auto body = dto::parse_object(req.body());
+      if (!body) return from_error(body.error(), v);
+      auto state = dto::opt_string(*body, "state", 64);
+      if (!state) return from_error(state.error(), v);
+      if (!*state)
+        return error_response(http::status::bad_request, "invalid_request", "invalid_request", "`state` is required.", v);
+      auto a = ctx.server.update_action(t, m.params[0], m.params[1], m.params[2], **state);
+      if (!a) return from_error(a.error(), v);
+      return ok(dto::action(*a), v);
+    }
+    case route_id::query_actions: {
+      std::optional<service::time_point> from;
+      if (auto f = query_value(req, "fromDate"); f && !f->empty()) {
+        service::time_point tp;
+        if (!service::parse_iso8601(*f, tp))
+          return error_response(http::status::bad_request, "invalid_request", "invalid_request",
+                                "`fromDate` must be an ISO-8601 UTC time.", v);
+        from = tp;
+      }
+      std::vector<std::string> codes;
+      if (auto c = query_value(req, "codes")) codes = split_commas(*c);
+      std::optional<std::string> state = query_value(req, "state");
+      if (state && state->empty()) state.reset();
+      auto list = ctx.server.query_actions(t, m.params[0], from, std::move(codes), std::move(state));
+      if (!list) return from_error(list.error(), v);
+      json::array out;
+      for (const auto& a : *list) out.push_back(dto::action_summary(a));
+      return ok(out, v);
+    }
+    case route_id::query_users: {
+      store::user_query q;
+      auto nonempty = [&](const char* k) {
+        auto x = query_value(req, k);
+        return x && !x->empty() ? x : std::nullopt;
+      };
+      q.username = nonempty("username");
+      q.email = nonempty("email");
+      q.phone_number = nonempty("phoneNumber");
+      q.after_user_id = nonempty("lastEvaluatedUserId");
+      if (auto l = nonempty("limit")) {
+        std::size_t n = 0;
+        bool digits = l->size() <= 5;
+        for (char c : *l) {
+          if (c < '0' || c > '9') digits = false;
+          else n = n * 10 + static_cast<std::size_t>(c - '0');
+        }
+        if (!digits || n == 0 || n > 1000)
+          return error_response(http::status::bad_request, "invalid_request", "invalid_request",
+                                "`limit` must be a number from 1 to 1000.", v);
+        q.limit = n;
+      }
+      auto page = ctx.server.query_users(t, q, nonempty("token"));
+      if (!page) return validate_error(page.error(), v);
+      json::array users;
+      for (const auto& u : page->users) users.push_back(dto::user_summary(u));
+      json::object out{{"users", std::move(users)}};
+      if (page->last_evaluated_user_id) out["lastEvaluatedUserId"] = *page->last_evaluated_user_id;
+      if (page->token_payload) out["tokenPayload"] = *page->token_payload;
+      return ok(out, v);
+    }
     case route_id::enroll_verified_authenticator:
       // §8.12: passkeys can only be created by a WebAuthn ceremony; other methods are out of scope.
       return error_response(http::status::bad_request, "invalid_request", "invalid_request",
@@ -162,8 +402,18 @@ response dispatch(const request& req, context& ctx, const request_info& info, co
     case route_id::health:
       return ok(json::object{{"status", "ok"}}, v);
     case route_id::c1_registration_options:
-    case route_id::c1w_registration_options:
-      return handle_c1(req, ctx);
+    case route_id::c2_add_passkey:
+    case route_id::c8_security_key_registration_options:
+    case route_id::c9_add_security_key:
+      return client_enrolment(req, ctx, info, m->id);
+    case route_id::c3_authentication_options:
+    case route_id::c4_verify_passkey:
+    case route_id::c5_challenge:
+    case route_id::c6_lookup_passkey:
+    case route_id::c7_authenticators:
+    case route_id::c10_security_key_authentication_options:
+    case route_id::c11_verify_security_key:
+      return client_call(req, ctx, info, m->id);
     default:
       return handle_server(req, ctx, *m, info);
   }

@@ -15,18 +15,37 @@ struct route {
 };
 
 const std::vector<route>& table() {
+  using R = route_id;
   static const std::vector<route> routes = {
-      {verb::get, {"health"}, route_id::health},
-      {verb::post, {"v1", "client", "user-authenticators", "passkey", "registration-options"},
-       route_id::c1_registration_options},
-      {verb::post, {"v1", "client", "user-authenticators", "passkey", "registration-options", "web"},
-       route_id::c1w_registration_options},
-      {verb::post, {"v1", "users", "{}", "actions", "{}"}, route_id::track},
-      {verb::post, {"v1", "validate"}, route_id::validate},
-      {verb::get, {"v1", "users", "{}"}, route_id::get_user},
-      {verb::patch, {"v1", "users", "{}"}, route_id::update_user},
-      {verb::delete_, {"v1", "users", "{}"}, route_id::delete_user},
-      {verb::post, {"v1", "users", "{}", "authenticators"}, route_id::enroll_verified_authenticator},
+      {verb::get, {"health"}, R::health},
+      // Client API (the /web variants of C1, C3 and C5 have the same contract, §6).
+      {verb::post, {"v1", "client", "user-authenticators", "passkey", "registration-options"}, R::c1_registration_options},
+      {verb::post, {"v1", "client", "user-authenticators", "passkey", "registration-options", "web"}, R::c1_registration_options},
+      {verb::post, {"v1", "client", "user-authenticators", "passkey"}, R::c2_add_passkey},
+      {verb::post, {"v1", "client", "user-authenticators", "passkey", "authentication-options"}, R::c3_authentication_options},
+      {verb::post, {"v1", "client", "user-authenticators", "passkey", "authentication-options", "web"}, R::c3_authentication_options},
+      {verb::post, {"v1", "client", "verify", "passkey"}, R::c4_verify_passkey},
+      {verb::post, {"v1", "client", "challenge"}, R::c5_challenge},
+      {verb::post, {"v1", "client", "challenge", "web"}, R::c5_challenge},
+      {verb::get, {"v1", "client", "user-authenticators", "passkey"}, R::c6_lookup_passkey},
+      {verb::get, {"v1", "client", "user-authenticators"}, R::c7_authenticators},
+      {verb::post, {"v1", "client", "user-authenticators", "security-key", "registration-options"}, R::c8_security_key_registration_options},
+      {verb::post, {"v1", "client", "user-authenticators", "security-key"}, R::c9_add_security_key},
+      {verb::post, {"v1", "client", "user-authenticators", "security-key", "authentication-options"}, R::c10_security_key_authentication_options},
+      {verb::post, {"v1", "client", "verify", "security-key"}, R::c11_verify_security_key},
+      // Server API
+      {verb::post, {"v1", "users", "{}", "actions", "{}"}, R::track},
+      {verb::post, {"v1", "validate"}, R::validate},
+      {verb::get, {"v1", "users"}, R::query_users},
+      {verb::get, {"v1", "users", "{}"}, R::get_user},
+      {verb::patch, {"v1", "users", "{}"}, R::update_user},
+      {verb::delete_, {"v1", "users", "{}"}, R::delete_user},
+      {verb::get, {"v1", "users", "{}", "authenticators"}, R::get_authenticators},
+      {verb::post, {"v1", "users", "{}", "authenticators"}, R::enroll_verified_authenticator},
+      {verb::delete_, {"v1", "users", "{}", "authenticators", "{}"}, R::delete_authenticator},
+      {verb::get, {"v1", "users", "{}", "actions"}, R::query_actions},
+      {verb::get, {"v1", "users", "{}", "actions", "{}", "{}"}, R::get_action},
+      {verb::patch, {"v1", "users", "{}", "actions", "{}", "{}"}, R::update_action},
   };
   return routes;
 }
@@ -58,6 +77,14 @@ std::optional<route_match> match_route(verb method, const std::vector<std::strin
     if (ok) return m;
   }
   return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> query_params(std::string_view target) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return out;
+  for (auto p : parsed->encoded_params()) out.emplace_back(p.key.decode(), p.has_value ? p.value.decode() : "");
+  return out;
 }
 
 bool is_client_path(const std::vector<std::string>& segments) noexcept {

@@ -18,6 +18,7 @@
 #include "signet/service/passkeys.hpp"
 #include "signet/service/server_api.hpp"
 #include "signet/service/tenants.hpp"
+#include "signet/service/token_issuer.hpp"
 #if SIGNET_HAVE_VERIFY
 #include "signet/app/verify.hpp"
 #endif
@@ -100,7 +101,6 @@ int run_serve(const serve_config& cfg) {
   service::openssl_random rng;
   service::tenant_directory tenants(backend.ports.tenants, clock);
   service::access_control access(tenants, backend.ports, clock);
-  service::passkey_service passkeys(backend.ports, clock, rng);
 
   net::server srv(so, nullptr);  // bind first, so the issuer can name the real port
   std::string public_url = cfg.public_url;
@@ -108,7 +108,9 @@ int run_serve(const serve_config& cfg) {
     const std::string host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
     public_url = "http://" + host + ":" + std::to_string(srv.port()) + "/v1";
   }
-  service::server_api_service server_api(backend.ports, access, clock, rng, service::service_config{public_url});
+  service::token_issuer tokens(public_url, clock, rng);
+  service::passkey_service passkeys(backend.ports, tokens, clock, rng);
+  service::server_api_service server_api(backend.ports, access, tokens, clock, rng);
   api::context ctx{tenants, access, passkeys, server_api};
   reaper reap(backend.ports.challenges);
   srv.set_handler([&ctx](const api::request& req, const api::request_info& info) { return api::handle(req, ctx, info); });

@@ -12,6 +12,7 @@ std::string_view to_string(errc e) noexcept {
     case errc::expired_token: return "expired_token";
     case errc::insufficient_scope: return "insufficient_scope";
     case errc::not_found: return "not_found";
+    case errc::credential_not_found: return "invalid_credential";
     case errc::conflict: return "conflict";
     case errc::too_many_requests: return "too_many_requests";
     case errc::unavailable: return "unavailable";

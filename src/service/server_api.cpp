@@ -22,26 +22,9 @@ bool valid_action_code(std::string_view code) noexcept {
   });
 }
 
-server_api_service::server_api_service(store::stores stores, access_control& access, const clock& clk,
-                                       random_source& rng, service_config cfg)
-    : stores_(stores), access_(access), clock_(clk), rng_(rng), cfg_(std::move(cfg)) {}
-
-std::string server_api_service::issue_token(const store::tenant& tenant, const store::action& action,
-                                            std::vector<std::string> scopes) {
-  const auto now = clock_.now();
-  token_claims c;
-  c.iss = cfg_.issuer;
-  c.sub = action.user_id.value_or("");
-  c.iat = unix_seconds(now);
-  c.exp = c.iat + tenant.token_ttl_seconds;
-  c.jti = uuid_v4(rng_);
-  c.scopes = std::move(scopes);
-  c.tenant_id = tenant.id;
-  c.user_id = c.sub;
-  c.action_code = action.action_code;
-  c.idempotency_key = action.idempotency_key;
-  return sign_token(c, tenant.secret_keys.at(0));
-}
+server_api_service::server_api_service(store::stores stores, access_control& access, const token_issuer& tokens,
+                                       const clock& clk, random_source& rng)
+    : stores_(stores), access_(access), tokens_(tokens), clock_(clk), rng_(rng) {}
 
 result<track_result> server_api_service::track(const store::tenant& tenant, std::string_view user_id,
                                                std::string_view action_code, const track_request& req) {
@@ -108,8 +91,8 @@ result<track_result> server_api_service::track(const store::tenant& tenant, std:
   track_result r;
   r.state = action->state;
   r.idempotency_key = action->idempotency_key;
-  r.token = issue_token(tenant, *action, scopes);
-  r.url = cfg_.issuer + "/prebuilt?token=" + r.token;
+  r.token = tokens_.issue(tenant, *action, scopes);
+  r.url = tokens_.issuer() + "/prebuilt?token=" + r.token;
   r.is_enrolled = enrolled;
   if (enrolled) {
     r.enrolled_methods = {"PASSKEY"};
@@ -167,6 +150,86 @@ result<store::user> server_api_service::update_user(const store::tenant& tenant,
 
 void server_api_service::delete_user(const store::tenant& tenant, std::string_view user_id) {
   stores_.users.delete_user(tenant.id, user_id);
+}
+
+std::vector<store::authenticator> server_api_service::authenticators(const store::tenant& tenant,
+                                                                     std::string_view user_id) {
+  return stores_.authenticators.list_authenticators(tenant.id, user_id);
+}
+
+result<void> server_api_service::delete_authenticator(const store::tenant& tenant, std::string_view user_id,
+                                                      std::string_view authenticator_id) {
+  if (!stores_.authenticators.delete_authenticator(tenant.id, user_id, authenticator_id))
+    return make_error(errc::not_found, "The user has no such authenticator.");
+  return {};
+}
+
+result<store::action> server_api_service::get_action(const store::tenant& tenant, std::string_view user_id,
+                                                     std::string_view action_code, std::string_view idempotency_key) {
+  auto a = stores_.actions.find_action(tenant.id, user_id, action_code, idempotency_key);
+  if (!a) return make_error(errc::not_found, "No such action.");
+  return std::move(*a);
+}
+
+namespace {
+bool known_state(std::string_view s) {
+  for (const char* k : {"ALLOW", "BLOCK", "CHALLENGE_REQUIRED", "CHALLENGE_FAILED", "CHALLENGE_SUCCEEDED",
+                        "REVIEW_REQUIRED", "REVIEW_FAILED", "REVIEW_SUCCEEDED"})
+    if (s == k) return true;
+  return false;
+}
+}  // namespace
+
+result<store::action> server_api_service::update_action(const store::tenant& tenant, std::string_view user_id,
+                                                        std::string_view action_code,
+                                                        std::string_view idempotency_key, std::string_view state) {
+  if (!known_state(state)) return make_error(errc::invalid_request, "`state` is not an action state.");
+  if (!stores_.actions.update_action_state(tenant.id, user_id, action_code, idempotency_key, state, clock_.now()))
+    return make_error(errc::not_found, "No such action.");
+  return get_action(tenant, user_id, action_code, idempotency_key);
+}
+
+result<std::vector<store::action>> server_api_service::query_actions(const store::tenant& tenant,
+                                                                     std::string_view user_id,
+                                                                     std::optional<time_point> from,
+                                                                     std::vector<std::string> codes,
+                                                                     std::optional<std::string> state) {
+  if (state && !known_state(*state)) return make_error(errc::invalid_request, "`state` is not an action state.");
+  const auto floor = clock_.now() - std::chrono::hours(24 * 30);
+  store::action_query q;
+  q.from = from && *from > floor ? *from : floor;
+  q.codes = std::move(codes);
+  q.state = std::move(state);
+  return stores_.actions.query_actions(tenant.id, user_id, q);
+}
+
+result<server_api_service::user_page> server_api_service::query_users(const store::tenant& tenant,
+                                                                      store::user_query q,
+                                                                      const std::optional<std::string>& token) {
+  if (q.limit == 0 || q.limit > 1000) return make_error(errc::invalid_request, "`limit` must be 1 to 1000.");
+  user_page page;
+  if (token) {
+    auto parsed = access_.verify_token_for(tenant, *token);
+    if (!parsed) return parsed.error();
+    q.user_id = parsed->claims.user_id;
+    page.token_payload = parsed->payload;
+  }
+  const std::size_t limit = q.limit;
+  q.limit = limit + 1;  // one more tells whether another page exists
+  auto users = stores_.users.query_users(tenant.id, q);
+  const bool more = users.size() > limit;
+  if (more) users.resize(limit);
+  for (auto& u : users) {
+    user_view v;
+    v.exists = true;
+    v.is_enrolled = stores_.authenticators.has_authenticator(tenant.id, u.user_id);
+    if (v.is_enrolled) v.enrolled_methods = {"PASSKEY"};
+    v.allowed_methods = k_allowed_methods;
+    v.user = std::move(u);
+    page.users.push_back(std::move(v));
+  }
+  if (more && !page.users.empty()) page.last_evaluated_user_id = page.users.back().user.user_id;
+  return page;
 }
 
 }  // namespace signet::service

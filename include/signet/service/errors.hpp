@@ -20,6 +20,7 @@ enum class errc {
   expired_token,       // 401 unauthorized / expired_token
   insufficient_scope,  // 401 unauthorized / insufficient_scope
   not_found,           // 404 not_found
+  credential_not_found,  // 404 not_found / invalid_credential (C6)
   conflict,            // 409 (reserved)
   too_many_requests,   // 429
   unavailable,         // 503

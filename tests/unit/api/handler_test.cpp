@@ -18,8 +18,9 @@ struct harness {
   testing::counter_random rng;
   service::tenant_directory tenants{db.db->ports().tenants, clock};
   service::access_control access{tenants, db.ports(), clock};
-  service::passkey_service passkeys{db.ports(), clock, rng};
-  service::server_api_service server{db.ports(), access, clock, rng, service::service_config{"http://t/v1"}};
+  service::token_issuer tokens{"http://t/v1", clock, rng};
+  service::passkey_service passkeys{db.ports(), tokens, clock, rng};
+  service::server_api_service server{db.ports(), access, tokens, clock, rng};
   context ctx{tenants, access, passkeys, server};
 
   harness() {

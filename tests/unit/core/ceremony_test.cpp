@@ -136,3 +136,29 @@ TEST(ceremony, finish_registration_then_authentication) {
   fa.now = k_now + std::chrono::hours(1);
   EXPECT_EQ(code_of(core::finish_authentication(fa)), errc::ceremony_expired);
 }
+
+TEST(ceremony, conditional_create_allows_missing_user_presence_only_when_begun_so) {
+  test::soft_authenticator a;
+  const std::vector<std::string> origins{"https://example.com"};
+  core::policy pol;
+  for (bool conditional : {false, true}) {
+    auto o = reg_options();
+    o.conditional = conditional;
+    auto c = core::begin_registration(o);
+    ASSERT_TRUE(c);
+    auto restored = core::registration_ceremony::restore(c->serialize());
+    ASSERT_TRUE(restored);
+    EXPECT_EQ(restored->conditional(), conditional);
+    test::registration_knobs k;
+    k.challenge = c->challenge().to_base64url();
+    k.flags = core::flags::uv | core::flags::at;  // UP clear
+    auto minted = a.make_registration(k);
+    core::finish_registration_options fo;
+    fo.ceremony = &*restored;
+    fo.response = &minted.response;
+    fo.origins = origins;
+    fo.policy = &pol;
+    fo.now = k_now;
+    EXPECT_EQ(code_of(core::finish_registration(fo)), conditional ? errc::ok : errc::auth_data_user_not_present);
+  }
+}

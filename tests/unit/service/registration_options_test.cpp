@@ -20,8 +20,9 @@ struct harness {
   testing::counter_random rng;
   tenant_directory tenants{db.db->ports().tenants, clock};
   access_control access{tenants, db.ports(), clock};
-  passkey_service passkeys{db.ports(), clock, rng};
-  server_api_service server{db.ports(), access, clock, rng, service_config{"https://auth.example.com/v1"}};
+  token_issuer tokens{"https://auth.example.com/v1", clock, rng};
+  passkey_service passkeys{db.ports(), tokens, clock, rng};
+  server_api_service server{db.ports(), access, tokens, clock, rng};
   store::tenant tenant = testing::make_tenant("tenant-a", "sk_a");
 
   harness() {

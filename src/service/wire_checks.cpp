@@ -1,0 +1,94 @@
+#include "wire_checks.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+#include "signet/core/errc.hpp"
+
+namespace signet::service::detail {
+namespace json = boost::json;
+
+core::user_verification_requirement uv_requirement(std::string_view s) noexcept {
+  if (s == "required") return core::user_verification_requirement::required;
+  if (s == "discouraged") return core::user_verification_requirement::discouraged;
+  return core::user_verification_requirement::preferred;
+}
+
+namespace {
+
+result<credential_shape> check_shape(std::string_view text, std::initializer_list<std::string_view> response_fields,
+                                     std::string_view what) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  const std::string msg = "`" + std::string(what) + "` must be a credential object with string id, rawId, type and response members.";
+  if (ec || !v.is_object()) return make_error(errc::invalid_request, msg);
+  const auto& o = v.as_object();
+  for (const char* k : {"id", "rawId", "type"}) {
+    const auto* f = o.if_contains(k);
+    if (!f || !f->is_string()) return make_error(errc::invalid_request, msg);
+  }
+  const auto* r = o.if_contains("response");
+  if (!r || !r->is_object()) return make_error(errc::invalid_request, msg);
+  for (auto k : response_fields) {
+    const auto* f = r->as_object().if_contains(k);
+    if (!f || !f->is_string())
+      return make_error(errc::invalid_request, "`response." + std::string(k) + "` must be a string.");
+  }
+  credential_shape s;
+  // The challenge, for ceremonies sent without a challengeId (read leniently; core re-checks it).
+  if (auto cd = core::base64url_decode(std::string_view(r->as_object().at("clientDataJSON").as_string()))) {
+    boost::system::error_code ec2;
+    json::value c = json::parse(core::as_chars(*cd), ec2);
+    if (!ec2 && c.is_object())
+      if (const auto* ch = c.as_object().if_contains("challenge"); ch && ch->is_string())
+        s.challenge = std::string(ch->as_string());
+  }
+  return s;
+}
+
+}  // namespace
+
+result<credential_shape> check_registration_shape(std::string_view json_text) {
+  return check_shape(json_text, {"clientDataJSON", "attestationObject"}, "registrationCredential");
+}
+
+result<credential_shape> check_authentication_shape(std::string_view json_text) {
+  return check_shape(json_text, {"clientDataJSON", "authenticatorData", "signature"}, "authenticationCredential");
+}
+
+result<store::challenge> take_bound_challenge(store::challenge_store& challenges, std::string_view tenant_id,
+                                              std::string_view type, const std::optional<std::string>& challenge_id,
+                                              std::string_view client_challenge, const bearer_context* bearer,
+                                              time_point now) {
+  auto bound = [&](const store::challenge& ch) {
+    if (ch.type != type) return false;
+    if (!bearer) return true;
+    return ch.user_id == bearer->user.user_id && ch.action_code == bearer->action.action_code &&
+           ch.idempotency_key == bearer->action.idempotency_key;
+  };
+  const std::string bad = "The challenge is unknown, expired, already used, or belongs to another ceremony.";
+  std::optional<store::challenge> taken;
+  if (challenge_id) {
+    auto seen = challenges.peek_challenge(tenant_id, *challenge_id, now);
+    if (!seen || !bound(*seen)) return make_error(errc::invalid_request, bad);
+    taken = challenges.take_challenge(tenant_id, *challenge_id, now);
+  } else {
+    auto value = core::base64url_decode(client_challenge);
+    if (client_challenge.empty() || !value) return make_error(errc::invalid_request, "`challengeId` is required.");
+    taken = challenges.take_challenge_by_value(tenant_id, type, *value, now);
+    if (taken && !bound(*taken)) return make_error(errc::invalid_request, bad);
+  }
+  if (!taken) return make_error(errc::invalid_request, bad);
+  return std::move(*taken);
+}
+
+error credential_error(std::string_view ceremony_kind, std::string_view ceremony_id, boost::system::error_code ec) {
+  std::string code = ec.category() == core::core_category()
+                         ? std::string(core::to_string(static_cast<core::errc>(ec.value())))
+                         : ec.message();
+  spdlog::info("{} rejected: ceremony={} code={}", ceremony_kind, ceremony_id, code);
+  return make_error(errc::invalid_credential, "WebAuthn verification failed (" + code + ").");
+}
+
+}  // namespace signet::service::detail

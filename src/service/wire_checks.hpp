@@ -1,0 +1,47 @@
+// Checks shared by the ceremony endpoints: request shape, challenge binding, error logging.
+// Private to the service layer.
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "signet/core/ceremony.hpp"
+#include "signet/service/access.hpp"
+#include "signet/service/errors.hpp"
+#include "signet/store/ports.hpp"
+
+namespace signet::service::detail {
+
+inline constexpr std::string_view type_action = "action";
+inline constexpr std::string_view type_passkey_registration = "passkey-registration";
+inline constexpr std::string_view type_passkey_authentication = "passkey-authentication";
+inline constexpr std::string_view type_security_key_registration = "security-key-registration";
+inline constexpr std::string_view type_security_key_authentication = "security-key-authentication";
+
+core::user_verification_requirement uv_requirement(std::string_view s) noexcept;
+
+struct credential_shape {
+  std::string challenge;  // clientDataJSON.challenge when readable, else empty
+};
+
+/// §6.2 step 2: an object with string id, rawId, type, response.clientDataJSON and
+/// response.attestationObject. Error: invalid_request.
+result<credential_shape> check_registration_shape(std::string_view json_text);
+/// §6.4 step 2: string id, rawId, type, response.clientDataJSON, .authenticatorData, .signature.
+result<credential_shape> check_authentication_shape(std::string_view json_text);
+
+/// Takes (consumes) the challenge named by `challenge_id`, or, when absent, the one whose bytes are
+/// `client_challenge` (base64url from clientDataJSON). Before consuming it checks that it exists in
+/// the tenant, is unexpired and of `type`, and, when `bearer` is given, belongs to its user and action.
+/// Error: invalid_request.
+result<store::challenge> take_bound_challenge(store::challenge_store& challenges, std::string_view tenant_id,
+                                              std::string_view type, const std::optional<std::string>& challenge_id,
+                                              std::string_view client_challenge, const bearer_context* bearer,
+                                              time_point now);
+
+/// Logs a rejected ceremony (code and ceremony id; nothing secret) and returns invalid_credential.
+error credential_error(std::string_view ceremony_kind, std::string_view ceremony_id, boost::system::error_code ec);
+
+}  // namespace signet::service::detail
