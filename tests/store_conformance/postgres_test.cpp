@@ -155,6 +155,30 @@ TEST_F(postgres_only, connections_dropped_by_the_server_are_reopened) {
   EXPECT_TRUE(s.find_tenant_by_secret_key("sk"));
 }
 
+TEST_F(postgres_only, runtime_role_without_create_privilege_starts_once_migrated) {
+  { postgres_store owner({schema().url(), 1, std::nullopt}); }
+  const std::string role = "rt_" + schema().name();
+  const std::string& ns = schema().name();
+  schema().run("CREATE ROLE " + role + " LOGIN");
+  schema().run("GRANT USAGE ON SCHEMA " + ns + " TO " + role);
+  schema().run("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + ns + " TO " + role);
+  schema().run("GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + ns + " TO " + role);
+  {
+    postgres_store rt({schema().url("&user=" + role), 1, std::nullopt});
+    EXPECT_EQ(rt.schema_version(), 1);
+    store::action a;
+    a.tenant_id = "t";
+    a.user_id = "u";
+    a.action_code = "login";
+    a.idempotency_key = "k";
+    a.state = "ALLOW";
+    EXPECT_TRUE(rt.create_action(a));  // uses the identity sequence
+    EXPECT_EQ(rt.query_actions("t", "u", {}).size(), 1u);
+  }
+  schema().run("DROP OWNED BY " + role);
+  schema().run("DROP ROLE " + role);
+}
+
 TEST_F(postgres_only, failed_statement_is_a_store_error_and_the_connection_stays_usable) {
   postgres_store s({schema().url(), 1, std::nullopt});
   store::tenant a;

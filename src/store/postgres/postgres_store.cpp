@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -115,9 +116,17 @@ conn_params make_conn_params(const postgres_store::options& o) {
         "user); use PGPASSWORD, PGPASSFILE or password_file=/path");
 
   conn_params c;
-  // Defaults first: keywords of the expanded URL override them.
-  c.keywords = {"application_name", "connect_timeout", "dbname"};
-  c.values = {"signet", "10", url};
+  // Defaults first (keywords of the expanded URL override them), unless the environment sets them.
+  if (!std::getenv("PGAPPNAME")) {
+    c.keywords.emplace_back("application_name");
+    c.values.emplace_back("signet");
+  }
+  if (!std::getenv("PGCONNECT_TIMEOUT")) {
+    c.keywords.emplace_back("connect_timeout");
+    c.values.emplace_back("10");
+  }
+  c.keywords.emplace_back("dbname");
+  c.values.push_back(url);
   if (password_file) {
     c.keywords.emplace_back("password");
     c.values.push_back(read_password_file(*password_file));
@@ -143,9 +152,12 @@ std::optional<user> find_user_on(connection& c, std::string_view tenant_id, std:
 void migrate(connection& c) {
   transaction tx(c);
   c.run("SELECT pg_advisory_xact_lock($1)", params().add(k_migration_lock));
-  c.exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-      "applied_at BIGINT NOT NULL)");
+  // Checked first so that a runtime role without CREATE on the schema can start once an owner role
+  // has migrated (CREATE TABLE IF NOT EXISTS would still demand the privilege).
+  if (!c.run("SELECT to_regclass('schema_migrations') IS NOT NULL").boolean(0, 0))
+    c.exec(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at BIGINT NOT NULL)");
   const auto current = c.run("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").integer(0, 0);
   for (const auto& m : migrations()) {
     if (m.version <= current) continue;
