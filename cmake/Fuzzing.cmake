@@ -7,6 +7,9 @@ if(SIGNET_BUILD_FUZZERS)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     message(FATAL_ERROR "SIGNET_BUILD_FUZZERS needs clang (use the fuzz preset or scripts/fuzz-smoke)")
   endif()
+  # The fuzzers are CTest tests (fuzz/CMakeLists.txt) even when SIGNET_BUILD_TESTS is OFF; ctest
+  # looks for them from the build root, so testing is enabled here, at the top-level scope.
+  enable_testing()
   set(SIGNET_FUZZ_SANITIZERS "address,undefined" CACHE STRING
       "Sanitizers for the fuzz build (comma-separated -fsanitize= list; empty for coverage only)")
   add_compile_options(-fsanitize=fuzzer-no-link -fno-omit-frame-pointer -g)

@@ -60,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto decoded = core::cbor::decode_one(in);
   SIGNET_FUZZ_CHECK(decoded.has_value() && decoded->is_map());
   const auto again = core::cose_key_from_cbor(*decoded->as_map(), in);
-  // KNOWN ISSUE (reported to core; reproducer tests/vectors/fuzz/open/cose_key/rsa-nondeterministic-check):
+  // KNOWN ISSUE (reported to core; reproducer tests/vectors/fuzz/known/cose_key/rsa-nondeterministic-check):
   // for RSA, EVP_PKEY_public_check runs OpenSSL's SP 800-56B modulus check, whose Miller-Rabin rounds
   // use random bases, so a made-up modulus is accepted or refused at random (~0.5% refusals for that
   // input). Until core makes RSA validation deterministic, only a successful second parse is compared.
