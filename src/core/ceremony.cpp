@@ -85,6 +85,7 @@ result<registration_ceremony> begin_registration(const begin_registration_option
   c.expires_at_ = o.now + o.timeout;
   c.uv_ = o.user_verification;
   c.algorithms_ = algs;
+  c.conditional_ = o.conditional;
 
   // PublicKeyCredentialCreationOptionsJSON (§5.1.10).
   json::array params;
@@ -118,6 +119,7 @@ std::string registration_ceremony::serialize() const {
                  {"expiresAtMs", to_ms(expires_at_)},
                  {"uv", std::string(to_string(uv_))},
                  {"algs", std::move(algs)},
+                 {"conditional", conditional_},
                  {"options", options_json_}};
   return json::serialize(o);
 }
@@ -151,6 +153,10 @@ result<registration_ceremony> registration_ceremony::restore(std::string_view te
   for (const auto& a : algs->get_array()) {
     if (!a.is_int64()) return errc::ceremony_options_invalid;
     c.algorithms_.push_back(static_cast<std::int32_t>(a.get_int64()));
+  }
+  if (const auto* cond = o->if_contains("conditional")) {
+    if (!cond->is_bool()) return errc::ceremony_options_invalid;
+    c.conditional_ = cond->get_bool();
   }
   c.options_json_ = std::string(opts->get_string());
   return c;

@@ -210,7 +210,7 @@ result<registration_result> finish_registration(const finish_registration_option
   e.rp_id = o.ceremony->rp_id().value();
   e.require_user_verification = o.ceremony->user_verification() == user_verification_requirement::required ||
                                 o.policy->require_user_verification;
-  e.require_user_presence = true;
+  e.require_user_presence = !o.ceremony->conditional();
   e.algorithms = o.ceremony->algorithms();
   e.policy = o.policy;
   e.trust = o.trust;

@@ -154,6 +154,8 @@ struct begin_registration_options {
   std::vector<std::int32_t> algorithms;       // empty = policy.allowed_algorithms or all supported
   std::vector<credential_id> exclude_credentials;
   const core::policy* policy = nullptr;       // optional; for the algorithm default
+  /// Conditional create (mediation "conditional", passkey upgrade): UP may be clear (§7.1 step 15).
+  bool conditional = false;
 };
 
 /// Registration ceremony state: created only by begin_registration, stored server-side only,
@@ -166,6 +168,7 @@ class registration_ceremony {
   std::chrono::system_clock::time_point expires_at() const noexcept { return expires_at_; }
   user_verification_requirement user_verification() const noexcept { return uv_; }
   const std::vector<std::int32_t>& algorithms() const noexcept { return algorithms_; }
+  bool conditional() const noexcept { return conditional_; }
   /// PublicKeyCredentialCreationOptionsJSON (WebAuthn L3 §5.1.10) for the browser.
   const std::string& options_json() const noexcept { return options_json_; }
   /// Opaque text for the ceremony store, and back. restore() accepts only what serialize() wrote
@@ -182,6 +185,7 @@ class registration_ceremony {
   std::chrono::system_clock::time_point expires_at_;
   user_verification_requirement uv_ = user_verification_requirement::required;
   std::vector<std::int32_t> algorithms_;
+  bool conditional_ = false;
   std::string options_json_;
 };
 
