@@ -5,6 +5,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 
+#include "demo.hpp"
 #include "dto.hpp"
 #include "router.hpp"
 
@@ -439,6 +440,7 @@ response handle(const request& req, context& ctx, const request_info& info) {
       add_cors(res, req, ctx, true);
       return res;
     }
+    if (ctx.demo && !segs->empty() && (*segs)[0] == "demo") return demo::handle(req, ctx, *segs);
     response res = dispatch(req, ctx, info, *segs);
     if (client) add_cors(res, req, ctx, false);
     return res;

@@ -37,6 +37,8 @@ struct serve_config {
   unsigned threads = 0;
   std::size_t body_limit = 64 * 1024;
   std::string log_level = "info";
+  std::string demo_dir;     // serve the demo page from here (off when empty)
+  std::string demo_tenant;  // the tenant the demo backend acts for
 };
 
 void split_host_port(const std::string& listen, std::string& host, std::uint16_t& port) {
@@ -111,7 +113,14 @@ int run_serve(const serve_config& cfg) {
   service::token_issuer tokens(public_url, clock, rng);
   service::passkey_service passkeys(backend.ports, tokens, clock, rng);
   service::server_api_service server_api(backend.ports, access, tokens, clock, rng);
-  api::context ctx{tenants, access, passkeys, server_api};
+  api::demo_config demo{cfg.demo_dir, cfg.demo_tenant, public_url};
+  api::context ctx{tenants, access, passkeys, server_api, nullptr};
+  if (!cfg.demo_dir.empty()) {
+    if (cfg.demo_tenant.empty()) throw std::runtime_error("--demo-dir needs --demo-tenant");
+    if (!tenants.by_id(cfg.demo_tenant)) throw std::runtime_error("--demo-tenant names no tenant in this database");
+    ctx.demo = &demo;
+    spdlog::info("demo page on http://localhost:{}/demo/ (tenant {})", srv.port(), cfg.demo_tenant);
+  }
   reaper reap(backend.ports.challenges);
   srv.set_handler([&ctx](const api::request& req, const api::request_info& info) { return api::handle(req, ctx, info); });
   spdlog::info("signet listening on http://{}:{} (API base URL {})", so.host, srv.port(), public_url);
@@ -181,6 +190,8 @@ int main(int argc, char** argv) {
   serve->add_option("--public-url", scfg.public_url, "Public API base URL including /v1 (token issuer)");
   serve->add_option("--threads", scfg.threads, "I/O threads (0 = one per core)")->capture_default_str();
   serve->add_option("--body-limit", scfg.body_limit, "Largest accepted request body in bytes")->capture_default_str();
+  serve->add_option("--demo-dir", scfg.demo_dir, "Serve the demo page from this directory at /demo/ (dev only)");
+  serve->add_option("--demo-tenant", scfg.demo_tenant, "Tenant id the demo page's backend acts for");
   serve->add_option("--log-level", scfg.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

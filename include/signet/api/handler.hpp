@@ -5,6 +5,7 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <filesystem>
 #include <string>
 
 #include "signet/service/access.hpp"
@@ -18,12 +19,20 @@ namespace http = boost::beast::http;
 using request = http::request<http::string_body>;
 using response = http::response<http::string_body>;
 
+/// The demo page (off unless configured): its files and the tenant its backend acts for.
+struct demo_config {
+  std::filesystem::path dir;
+  std::string tenant_id;
+  std::string base_url;  // the API base URL the page gives the SDK
+};
+
 /// The services a request may use. Owned by the app; outlives every request.
 struct context {
   service::tenant_directory& tenants;
   service::access_control& access;
   service::passkey_service& passkeys;
   service::server_api_service& server;
+  const demo_config* demo = nullptr;
 };
 
 struct request_info {
