@@ -92,9 +92,13 @@ result<void> check_client_data(const client_data& c, const client_data_expectati
   const policy& pol = *e.policy;
   // type must be exactly the ceremony's ("webauthn.create" / "webauthn.get").
   if (c.type != e.type) return errc::client_data_type_mismatch;
-  // challenge must equal base64url(options.challenge). Constant time over equal lengths.
-  if (c.challenge.size() != e.challenge.size() ||
-      CRYPTO_memcmp(c.challenge.data(), e.challenge.data(), c.challenge.size()) != 0)
+  // challenge must equal base64url(options.challenge). Constant time over equal lengths. Trailing
+  // '=' padding is ignored on both sides (some older clients padded; the bytes are the same).
+  std::string_view got = c.challenge;
+  std::string_view want = e.challenge;
+  while (!got.empty() && got.back() == '=') got.remove_suffix(1);
+  while (!want.empty() && want.back() == '=') want.remove_suffix(1);
+  if (got.empty() || got.size() != want.size() || CRYPTO_memcmp(got.data(), want.data(), got.size()) != 0)
     return errc::client_data_challenge_mismatch;
   // origin must be one the RP expects.
   bool origin_ok = false;

@@ -19,8 +19,9 @@ boost::system::result<attestation_object> parse_attestation_object(byte_view raw
   const cbor::value* ad = cbor::find(*m, "authData");
   if (!fmt || !fmt->as_text() || !stmt || !stmt->as_map() || !ad || !ad->as_bytes())
     return errc::attestation_object_malformed;
-  // §6.5.4 defines exactly these three members (CTAP's epAtt/largeBlobKey never reach the RP).
-  if (m->size() != 3) return errc::attestation_object_malformed;
+  // §6.5.4 defines these three members; others (CTAP's epAtt / largeBlobKey, should a client pass
+  // them through) are not covered by any signature and are ignored, as §7.1 step 13 only extracts
+  // fmt, authData and attStmt.
   auto parsed = parse_authenticator_data(*ad->as_bytes());
   if (!parsed) return parsed.error();
   attestation_object out;

@@ -79,6 +79,8 @@ TEST(client_data, checks_in_order_with_exact_codes) {
       {"type", cd("webauthn.create", "Y2hhbA", "https://example.com"), false, {}, errc::client_data_type_mismatch},
       {"challenge", cd("webauthn.get", "Y2hhbB", "https://example.com"), false, {}, errc::client_data_challenge_mismatch},
       {"challenge_prefix", cd("webauthn.get", "Y2hh", "https://example.com"), false, {}, errc::client_data_challenge_mismatch},
+      {"challenge_padded", cd("webauthn.get", "Y2hhbA==", "https://example.com"), false, {}, errc::ok},
+      {"challenge_empty", cd("webauthn.get", "", "https://example.com"), false, {}, errc::client_data_challenge_mismatch},
       {"origin", cd("webauthn.get", "Y2hhbA", "https://evil.com"), false, {}, errc::client_data_origin_mismatch},
       {"cross_origin", cd("webauthn.get", "Y2hhbA", "https://example.com", true), false, {},
        errc::client_data_cross_origin_not_allowed},
