@@ -7,10 +7,9 @@ import { startSignet } from '../lib/server.mjs';
 import { client } from '../lib/http.mjs';
 import { assertOk, assertError, UUID_V4 } from '../lib/assertions.mjs';
 
-// No Client API route accepts Basic(tenant) yet: C1 (the only Client API route of issue 2) requires
-// Bearer, and C3/C5 arrive with issue 4. Until then the route tests below are registered as todo
-// (not run). Flip this to true when C3 and C5 exist; nothing else needs to change.
-const BASIC_ROUTES_EXIST = false;
+// C3 and C5 accept Basic(tenant) since issue 4; the switch stays so the file can be pointed at an
+// older server build (false registers the route tests as todo).
+const BASIC_ROUTES_EXIST = true;
 const routeTest = (name, fn) => (BASIC_ROUTES_EXIST
   ? test(name, fn)
   : test.todo(`${name} [pending: no Client API route accepts Basic(tenant) yet]`));

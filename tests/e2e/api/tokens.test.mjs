@@ -5,6 +5,7 @@ import { startSignet } from '../lib/server.mjs';
 import { client, track, uniqueUserId, basicAuth, C1, C1W } from '../lib/http.mjs';
 import { decode, sign, signHS256, unsigned, signRS256, b64urlJson } from '../lib/jwt.mjs';
 import { assertOk, assertError } from '../lib/assertions.mjs';
+import { SoftAuthenticator } from '../lib/soft-authenticator.mjs';
 
 let signet;
 let http;
@@ -241,4 +242,33 @@ describe('gone -> 404 not_found (§3.4 step 4)', () => {
   });
 });
 
-test.todo('401 insufficient_scope (§3.3 enrolment gate) needs an enrolled user, i.e. C2 (issue 4)');
+describe('§3.3 enrolment gate', () => {
+  /** Enrol a user with one passkey (C1 + C2 with a software authenticator). */
+  async function enrolled() {
+    const userId = uniqueUserId('gate');
+    const t = await track(signet, userId, 'createPasskey');
+    const c1 = assertOk(await c1Bearer(t.token));
+    const reg = new SoftAuthenticator({ origin: 'http://localhost:5173' }).register(c1.options);
+    assertOk(await http.bearer(t.token, 'POST', '/v1/client/user-authenticators/passkey', {
+      json: { registrationCredential: reg, conditionalCreate: false, challengeId: c1.challengeId },
+    }));
+    return userId;
+  }
+  test('enrolled user, track token without add:authenticators -> 401 insufficient_scope on C1 and C1w', async () => {
+    const userId = await enrolled();
+    const t = await track(signet, userId, 'createPasskey');
+    assertError(await c1Bearer(t.token), 401, 'unauthorized', 'insufficient_scope');
+    assertError(await c1Bearer(t.token, C1W), 401, 'unauthorized', 'insufficient_scope');
+  });
+  test('enrolled user, track token with add:authenticators -> 200', async () => {
+    const userId = await enrolled();
+    const t = await track(signet, userId, 'createPasskey', { scope: 'add:authenticators' });
+    assertOk(await c1Bearer(t.token));
+  });
+  test('the gate comes after the token checks: an expired token of an enrolled user -> expired_token', async () => {
+    const userId = await enrolled();
+    const f = await fresh(userId);
+    const expired = signHS256({ ...f.payload, iat: now() - 1200, exp: now() - 600 }, signet.secretKey);
+    assertError(await c1Bearer(expired), 401, 'unauthorized', 'expired_token');
+  });
+});
