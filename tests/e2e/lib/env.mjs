@@ -14,7 +14,9 @@ export async function startBrowserEnv({ name = 'Signet Browser Test', extraTenan
   const env = {};
   try {
     env.pageServer = await startPageServer();
-    env.signet = await startSignet({ origins: [env.pageServer.origin], name, extraTenants });
+    // extraTenants may be a function of the page origin (e.g. a second tenant the page can also use).
+    const extra = typeof extraTenants === 'function' ? extraTenants(env.pageServer.origin) : extraTenants;
+    env.signet = await startSignet({ origins: [env.pageServer.origin], name, extraTenants: extra });
     env.backend = new Authsignal({ apiSecretKey: env.signet.secretKey, apiUrl: env.signet.baseUrl });
     env.chromium = await launchBrowser(launchArgs);
   } catch (e) {

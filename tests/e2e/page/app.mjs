@@ -88,6 +88,32 @@ window.signetTest = {
     try { return { ok: true, result: await sdk.passkey.signIn(args) }; }
     catch (e) { return { ok: false, error: errorInfo(e) }; }
   },
+  /** Start signIn without awaiting it (autofill); collect the outcome with sdkPendingResult(). */
+  sdkSignInStart(args) {
+    const id = (this.pendingSeq += 1);
+    this.pending[id] = { done: false };
+    sdk.passkey.signIn(args).then(
+      (result) => { this.pending[id] = { done: true, ok: true, result }; },
+      (e) => { this.pending[id] = { done: true, ok: false, error: errorInfo(e) }; },
+    );
+    return id;
+  },
+  pending: {},
+  pendingSeq: 0,
+  sdkPendingResult(id) { return this.pending[id]; },
+  async isConditionalMediationAvailable() {
+    return !!(await window.PublicKeyCredential?.isConditionalMediationAvailable?.());
+  },
+  setToken(token) { sdk.setToken(token); return true; },
+  passkeyMap() { return JSON.parse(localStorage.getItem('as_user_passkey_map') || '{}'); },
+  async sdkSecurityKeyEnroll(args) {
+    try { return { ok: true, result: await sdk.securityKey.enroll(args) }; }
+    catch (e) { return { ok: false, error: errorInfo(e) }; }
+  },
+  async sdkSecurityKeyVerify() {
+    try { return { ok: true, result: await sdk.securityKey.verify() }; }
+    catch (e) { return { ok: false, error: errorInfo(e) }; }
+  },
   async sdkIsAvailableOnDevice(args) {
     try { return { ok: true, result: await sdk.passkey.isAvailableOnDevice(args) }; }
     catch (e) { return { ok: false, error: errorInfo(e) }; }
