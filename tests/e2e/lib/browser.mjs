@@ -30,15 +30,24 @@ export async function launchBrowser(extraArgs = []) {
  * A fresh context + page on `url`, with a CDP session and a virtual authenticator attached.
  * authenticator: options merged into WebAuthn.addVirtualAuthenticator's `options`.
  */
-export async function openPage(browser, url, authenticator = {}) {
+/**
+ * opts.ready: a page function that returns true once the page is ready (default: the e2e test
+ * page's window.signetTestReady). opts.authenticatorFirst: attach the virtual authenticator to the
+ * blank page before navigating (for pages that start a WebAuthn request while loading, e.g. the
+ * demo's autofill); the authenticator stays attached across navigations of the page.
+ */
+export async function openPage(browser, url, authenticator = {}, { ready = () => window.signetTestReady === true, authenticatorFirst = false } = {}) {
   const context = await browser.newContext();
   context.setDefaultTimeout(EVAL_TIMEOUT_MS);
   const page = await context.newPage();
   const consoleLines = [];
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-  await page.goto(url, { timeout: EVAL_TIMEOUT_MS });
-  await page.waitForFunction(() => window.signetTestReady === true, null, { timeout: EVAL_TIMEOUT_MS });
+  const load = async () => {
+    await page.goto(url, { timeout: EVAL_TIMEOUT_MS });
+    await page.waitForFunction(ready, null, { timeout: EVAL_TIMEOUT_MS });
+  };
+  if (!authenticatorFirst) await load();
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -53,6 +62,7 @@ export async function openPage(browser, url, authenticator = {}) {
       ...authenticator,
     },
   });
+  if (authenticatorFirst) await load();
   return {
     context, page, cdp, authenticatorId, consoleLines,
     /** page.evaluate with a bounded wait. */

@@ -141,6 +141,9 @@ async function waitForHealth(url, child, output, timeoutMs) {
  *   rpId          rpId of the first tenant (default 'localhost')
  *   name          name of the first tenant (default 'Signet Test')
  *   extraTenants  array of tenant options (or a count) created before `serve` starts
+ *   origins may also be a function port => [origins] (e.g. the server's own origin for the demo
+ *   page); the port is then chosen before the tenants are created.
+ *   serveArgs     function ({port, tenants}) => extra `signet serve` arguments
  */
 export async function startSignet(options = {}) {
   if (!existsSync(SIGNET_BIN)) {
@@ -161,15 +164,22 @@ export async function startSignet(options = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'signet-e2e-'));
   const dbPath = path.join(dir, 'signet.db');
   const databaseUrl = `sqlite://${dbPath}`; // dbPath is absolute -> sqlite:///tmp/...
-  const tenants = [await createTenant(databaseUrl, { rpId, origins, name })];
-  for (const t of extra) tenants.push(await createTenant(databaseUrl, t));
+  const createAll = async (o) => {
+    const list = [await createTenant(databaseUrl, { rpId, origins: o, name })];
+    for (const t of extra) list.push(await createTenant(databaseUrl, t));
+    return list;
+  };
+  const portFirst = typeof origins === 'function';
+  let tenants = portFirst ? [] : await createAll(origins);
 
   let attempt = 0;
   for (;;) {
     attempt += 1;
     const port = await freePort();
+    if (portFirst) tenants = await createAll(origins(port));
     const output = { stdout: '', stderr: '' };
-    const child = spawn(SIGNET_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database', databaseUrl], {
+    const extraArgs = options.serveArgs ? options.serveArgs({ port, tenants }) : [];
+    const child = spawn(SIGNET_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database', databaseUrl, ...extraArgs], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
