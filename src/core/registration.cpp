@@ -121,27 +121,46 @@ result<void> step_20_algorithm(reg_state& s) {
 // ... extensions that were not requested") and ignored. Their CBOR was already checked in step 13.
 
 // WebAuthn L3 §7.1 step 22: determine the format by an exact (case-sensitive) match on fmt.
-result<attestation_verifier> step_22_find_format(reg_state& s) {
+// "compound" (§8.9) is resolved per inner statement: every inner format must be one we support.
+result<std::vector<attestation_verifier>> step_22_find_format(reg_state& s) {
+  std::vector<attestation_verifier> out;
+  if (s.att.fmt == "compound") {
+    for (const auto& [fmt, stmt] : s.att.compound) {
+      attestation_verifier v = find_attestation_verifier(fmt);
+      if (!v) return errc::attestation_format_unsupported;
+      out.push_back(v);
+    }
+    return out;
+  }
   attestation_verifier v = find_attestation_verifier(s.att.fmt);
   if (!v) return errc::attestation_format_unsupported;
-  return v;
+  out.push_back(v);
+  return out;
 }
 
 // WebAuthn L3 §7.1 step 23 (and 24-25 inside the verifier): verify attStmt, validate the chain
-// against the injected trust anchors, and learn the attestation type.
-result<void> step_23_verify_statement(reg_state& s, attestation_verifier verify) {
-  attestation_input in{s.att.fmt,
-                       s.att.att_stmt,
-                       s.att.auth_data_raw,
-                       s.att.auth_data,
-                       s.client_data_hash,
-                       *s.key,
-                       s.expected.trust,
-                       s.expected.now,
-                       *s.expected.policy};
-  auto r = verify(in);
-  if (!r) return r.error();
-  s.att_result = std::move(*r);
+// against the injected trust anchors, and learn the attestation type. For "compound" every inner
+// statement must verify (§8.9); the result is the first anchored one, else the first.
+result<void> step_23_verify_statement(reg_state& s, const std::vector<attestation_verifier>& verifiers) {
+  std::optional<attestation_result> chosen;
+  for (std::size_t i = 0; i < verifiers.size(); ++i) {
+    const bool compound = s.att.fmt == "compound";
+    const std::string_view fmt = compound ? std::string_view(s.att.compound[i].first) : std::string_view(s.att.fmt);
+    const cbor::map& stmt = compound ? s.att.compound[i].second : s.att.att_stmt;
+    attestation_input in{fmt,
+                         stmt,
+                         s.att.auth_data_raw,
+                         s.att.auth_data,
+                         s.client_data_hash,
+                         *s.key,
+                         s.expected.trust,
+                         s.expected.now,
+                         *s.expected.policy};
+    auto r = verifiers[i](in);
+    if (!r) return r.error();
+    if (!chosen || (!chosen->trusted && r->trusted)) chosen = std::move(*r);
+  }
+  s.att_result = std::move(*chosen);
   return {};
 }
 
@@ -175,9 +194,9 @@ result<registration_result> verify_registration(const registration_response& res
   if (auto r = step_16_user_verified(s); !r) return r.error();
   if (auto r = step_17_18_backup_flags(s); !r) return r.error();
   if (auto r = step_20_algorithm(s); !r) return r.error();
-  auto verifier = step_22_find_format(s);
-  if (!verifier) return verifier.error();
-  if (auto r = step_23_verify_statement(s, *verifier); !r) return r.error();
+  auto verifiers = step_22_find_format(s);
+  if (!verifiers) return verifiers.error();
+  if (auto r = step_23_verify_statement(s, *verifiers); !r) return r.error();
   if (auto r = step_26_credential_id_length(s); !r) return r.error();
   if (auto r = step_29_trustworthiness(s); !r) return r.error();
 

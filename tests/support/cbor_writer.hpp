@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "signet/core/bytes.hpp"
+#include "signet/core/cbor.hpp"
 
 namespace signet::test {
 
@@ -32,6 +33,25 @@ class cbor_writer {
   }
   cbor_writer& raw(core::byte_view b) {
     out_.insert(out_.end(), b.begin(), b.end());
+    return *this;
+  }
+  /// Re-encodes a decoded value (definite lengths, members in their decoded order).
+  cbor_writer& value(const core::cbor::value& v) {
+    if (auto i = v.as_int()) return integer(*i);
+    if (auto b = v.as_bytes()) return bytes(*b);
+    if (auto t = v.as_text()) return text(*t);
+    if (auto a = v.as_array()) {
+      array(a->size());
+      for (const auto& x : *a) value(x);
+      return *this;
+    }
+    if (auto m = v.as_map()) {
+      map(m->size());
+      for (const auto& [k, x] : *m) value(k).value(x);
+      return *this;
+    }
+    if (auto b = std::get_if<bool>(&v.v)) return boolean(*b);
+    out_.push_back(0xf6);  // null
     return *this;
   }
   const core::bytes& data() const { return out_; }

@@ -59,9 +59,12 @@ attestation_verifier find_attestation_verifier(std::string_view fmt) noexcept;
 /// A decoded attestation object (WebAuthn L3 §6.5.4): {"fmt": tstr, "attStmt": map, "authData": bstr}.
 struct attestation_object {
   std::string fmt;
-  cbor::map att_stmt;
+  cbor::map att_stmt;        // empty for "compound"
   bytes auth_data_raw;
   authenticator_data auth_data;
+  /// fmt "compound" (WebAuthn L3 §8.9): the inner {fmt, attStmt} statements, at least two, none of
+  /// them compound. Empty for every other format.
+  std::vector<std::pair<std::string, cbor::map>> compound;
 };
 
 /// Decodes the CBOR attestation object (indefinite-length container tolerated, see cbor.hpp) and

@@ -17,8 +17,24 @@ boost::system::result<attestation_object> parse_attestation_object(byte_view raw
   const cbor::value* fmt = cbor::find(*m, "fmt");
   const cbor::value* stmt = cbor::find(*m, "attStmt");
   const cbor::value* ad = cbor::find(*m, "authData");
-  if (!fmt || !fmt->as_text() || !stmt || !stmt->as_map() || !ad || !ad->as_bytes())
+  if (!fmt || !fmt->as_text() || !stmt || !ad || !ad->as_bytes()) return errc::attestation_object_malformed;
+  std::vector<std::pair<std::string, cbor::map>> compound;
+  if (*fmt->as_text() == "compound") {
+    // §8.9: attStmt is an array of at least two {fmt, attStmt} maps, none of them compound.
+    const cbor::array* list = stmt->as_array();
+    if (!list || list->size() < 2) return errc::attestation_statement_malformed;
+    for (const auto& item : *list) {
+      const cbor::map* inner = item.as_map();
+      if (!inner || inner->size() != 2) return errc::attestation_statement_malformed;
+      const cbor::value* ifmt = cbor::find(*inner, "fmt");
+      const cbor::value* istmt = cbor::find(*inner, "attStmt");
+      if (!ifmt || !ifmt->as_text() || !istmt || !istmt->as_map()) return errc::attestation_statement_malformed;
+      if (*ifmt->as_text() == "compound") return errc::attestation_statement_malformed;
+      compound.emplace_back(*ifmt->as_text(), *istmt->as_map());
+    }
+  } else if (!stmt->as_map()) {
     return errc::attestation_object_malformed;
+  }
   // §6.5.4 defines these three members; others (CTAP's epAtt / largeBlobKey, should a client pass
   // them through) are not covered by any signature and are ignored, as §7.1 step 13 only extracts
   // fmt, authData and attStmt.
@@ -26,7 +42,8 @@ boost::system::result<attestation_object> parse_attestation_object(byte_view raw
   if (!parsed) return parsed.error();
   attestation_object out;
   out.fmt = *fmt->as_text();
-  out.att_stmt = *stmt->as_map();
+  if (const cbor::map* sm = stmt->as_map()) out.att_stmt = *sm;
+  out.compound = std::move(compound);
   out.auth_data_raw = *ad->as_bytes();
   out.auth_data = std::move(*parsed);
   return out;

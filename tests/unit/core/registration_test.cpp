@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "signet/core/ceremony.hpp"
+#include "cbor_writer.hpp"
 #include "soft_authenticator.hpp"
 #include "test_util.hpp"
 
@@ -304,4 +305,56 @@ TEST(registration, every_truncation_of_the_attestation_object_is_refused) {
     auto r = core::verify_registration(resp, e);
     EXPECT_FALSE(r) << "length " << n;
   }
+}
+
+// WebAuthn L3 §8.9 compound: built from a minted packed statement plus others.
+namespace {
+
+struct compound_part {
+  std::string fmt;
+  core::bytes stmt;  // encoded attStmt map
+};
+
+errc run_compound(const std::vector<compound_part>& parts, bool corrupt_packed = false,
+                  core::attestation_type* type_out = nullptr) {
+  static test::soft_authenticator a;
+  auto s = valid(attestation_mode::packed_self);
+  s.knobs.corrupt_signature = corrupt_packed;
+  auto minted = a.make_registration(s.knobs);
+  auto obj = core::parse_attestation_object(minted.response.attestation_object);
+  if (!obj) return code_of(obj);
+  test::cbor_writer packed_stmt;
+  packed_stmt.value(core::cbor::value{obj->att_stmt});
+  test::cbor_writer w;
+  w.map(3).text("fmt").text("compound").text("attStmt").array(parts.size());
+  for (const auto& p : parts) {
+    w.map(2).text("fmt").text(p.fmt).text("attStmt");
+    w.raw(p.stmt.empty() ? packed_stmt.data() : p.stmt);
+  }
+  w.text("authData").bytes(obj->auth_data_raw);
+  auto resp = minted.response;
+  resp.attestation_object = w.take();
+  core::policy pol;
+  core::registration_expectations e;
+  e.challenge = shared_env().challenge;
+  e.origins = shared_env().origins;
+  e.rp_id = "example.com";
+  e.policy = &pol;
+  e.now = at(2026);
+  auto r = core::verify_registration(resp, e);
+  if (r && type_out) *type_out = r->attestation;
+  return code_of(r);
+}
+
+}  // namespace
+
+TEST(registration, compound_attestation) {
+  const core::bytes empty_map{0xa0};
+  core::attestation_type type{};
+  EXPECT_EQ(run_compound({{"packed", {}}, {"none", empty_map}}, false, &type), errc::ok);
+  EXPECT_EQ(type, core::attestation_type::self);
+  EXPECT_EQ(run_compound({{"packed", {}}}), errc::attestation_statement_malformed);  // fewer than two
+  EXPECT_EQ(run_compound({{"packed", {}}, {"fizzbuzz", empty_map}}), errc::attestation_format_unsupported);
+  EXPECT_EQ(run_compound({{"packed", {}}, {"compound", empty_map}}), errc::attestation_statement_malformed);
+  EXPECT_EQ(run_compound({{"none", empty_map}, {"packed", {}}}, true), errc::attestation_signature_invalid);
 }
