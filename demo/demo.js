@@ -26,7 +26,8 @@
     const li = document.createElement('li');
     const time = new Date().toLocaleTimeString();
     li.textContent = `${time} · ${step}${detail === undefined ? '' : ` · ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`}`;
-    $('log').prepend(li);
+    $('log').append(li);
+    $('log').scrollTop = $('log').scrollHeight;
   }
 
   async function api(method, path, body) {
