@@ -4,6 +4,9 @@
 #include <stdexcept>
 
 #include "signet/store/sqlite/sqlite_store.hpp"
+#if SIGNET_HAVE_POSTGRES
+#include "signet/store/postgres/postgres_store.hpp"
+#endif
 
 namespace signet::app {
 
@@ -12,7 +15,15 @@ backend open_backend(const std::string& url, std::size_t pool_size) {
   if (url.rfind("sqlite://", 0) == 0) {
     path = url.substr(9);
   } else if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    throw std::runtime_error("this build has no PostgreSQL store yet; use sqlite:///path/to/signet.db");
+#if SIGNET_HAVE_POSTGRES
+    // The password comes from PGPASSWORD, PGPASSFILE/~/.pgpass or ?password_file=…, never the URL.
+    auto s = std::make_shared<store::postgres::postgres_store>(
+        store::postgres::postgres_store::options{url, pool_size, std::nullopt});
+    backend b{s, s->ports()};
+    return b;
+#else
+    throw std::runtime_error("this build has no PostgreSQL store (configure with -DSIGNET_WITH_POSTGRES=ON)");
+#endif
   } else if (url.find("://") != std::string::npos) {
     throw std::runtime_error("unsupported database URL scheme: " + url.substr(0, url.find("://")));
   } else {
