@@ -259,6 +259,5 @@ describe('CORS seen by a real browser', () => {
   });
 });
 
-// Issue 4: once C2 exists, the page's sdkSignUp (official @authsignal/browser passkey.signUp) runs the
-// whole ceremony; see page/app.mjs (initSdk, sdkSignUp, sdkSignIn, sdkIsAvailableOnDevice).
-test.todo('authsignal.passkey.signUp through the official browser SDK (needs C2, issue 4)');
+// The whole ceremony through the official SDK (passkey.signUp with C2, sign-in, autofill, …) is in
+// browser/passkey-sdk.test.mjs (issue 4).
