@@ -50,16 +50,18 @@ export class SoftAuthenticator {
     return f;
   }
 
-  /** navigator.credentials.create() for C1's `options` (PublicKeyCredentialCreationOptionsJSON). */
-  register(options, { origin = this.origin, type = 'webauthn.create', challenge = options.challenge } = {}) {
+  /** navigator.credentials.create() for C1's `options` (PublicKeyCredentialCreationOptionsJSON).
+   *  credentialId: reuse this id (base64url) instead of a random one; uv: override the UV flag. */
+  register(options, { origin = this.origin, type = 'webauthn.create', challenge = options.challenge, credentialId, uv = this.uv } = {}) {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = publicKey.export({ format: 'jwk' });
     const cose = new Map([[1, 2], [3, -7], [-1, 1], [-2, Buffer.from(jwk.x, 'base64url')], [-3, Buffer.from(jwk.y, 'base64url')]]);
-    const credId = crypto.randomBytes(16);
+    const credId = credentialId ? Buffer.from(credentialId, 'base64url') : crypto.randomBytes(16);
     const rpId = options.rp?.id ?? options.rpId;
     const counter = Buffer.alloc(4);
     const idLen = Buffer.alloc(2); idLen.writeUInt16BE(credId.length);
-    const authData = Buffer.concat([sha256(rpId), Buffer.from([this.flags(FLAG.AT)]), counter, this.aaguid, idLen, credId, encodeCbor(cose)]);
+    const flags = this.flags(FLAG.AT) & (uv ? 0xff : ~FLAG.UV);
+    const authData = Buffer.concat([sha256(rpId), Buffer.from([flags]), counter, this.aaguid, idLen, credId, encodeCbor(cose)]);
     const clientDataJSON = Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
     const attestationObject = encodeCbor(new Map([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]));
     const id = b64u(credId);
