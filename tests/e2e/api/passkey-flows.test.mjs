@@ -33,7 +33,10 @@ let node;
 let tenantBasic;
 
 before(async () => {
-  signet = await startSignet({ origins: [ORIGIN], extraTenants: [{ rpId: 'localhost', origins: [ORIGIN], name: 'Tenant B' }] });
+  signet = await startSignet({ origins: [ORIGIN], extraTenants: [
+    { rpId: 'localhost', origins: [ORIGIN], name: 'Tenant B' },
+    { rpId: 'localhost', origins: [ORIGIN], name: 'Tenant UV', userVerification: 'required' },
+  ] });
   http = client(signet);
   node = new Authsignal({ apiSecretKey: signet.secretKey, apiUrl: signet.baseUrl });
   tenantBasic = `Basic ${Buffer.from(encodeURIComponent(signet.tenantId)).toString('base64')}`; // browser SDK form
@@ -495,6 +498,85 @@ describe('C3 / C4 / C5 sign-in (§6.3–§6.5)', () => {
     assertOk(await http.server('DELETE', `/v1/users/${enc(s.userId)}/authenticators/${userAuthenticatorId}`));
     const { res } = await signInBasic(s.auth);
     assertError(res, 400, 'invalid_credential', 'unknown_credential');
+  });
+});
+
+describe('more challenge and verification rules', () => {
+  test('C3 under Bearer with a C5 challenge made under Basic (not for the token\'s action) -> 400 invalid_request', async () => {
+    const s = await signUp();
+    assertOk(s.res);
+    const { challengeId } = assertOk(await basic('POST', C5, { json: { action: 'signInWithPasskey' } }));
+    const t = await track(signet, s.userId, 'reauthenticate');
+    assertError(await http.bearer(t.token, 'POST', C3, { json: { challengeId } }), 400, 'invalid_request');
+  });
+
+  test('C5 idempotencyKey over 256 characters -> 400 invalid_request', async () => {
+    assertError(await basic('POST', C5, { json: { action: 'a', idempotencyKey: 'k'.repeat(257) } }), 400, 'invalid_request');
+  });
+
+  test('C5 idempotencyKey (browser >= 1.21) becomes the action\'s key', async () => {
+    const s = await signUp();
+    assertOk(s.res);
+    const key = crypto.randomUUID();
+    const { challengeId } = assertOk(await basic('POST', C5, { json: { action: 'keyed', idempotencyKey: key } }));
+    const c3 = assertOk(await basic('POST', C3, { json: { challengeId } }));
+    const b = assertOk(await basic('POST', C4, { json: { authenticationCredential: s.auth.assert(c3.options), challengeId } }));
+    const v = assertOk(await validate(b.accessToken));
+    assert.equal(v.idempotencyKey, key);
+    assert.equal(v.actionCode, 'keyed');
+  });
+
+  test('C4 body that is not a JSON object, or authenticationCredential null -> 400 invalid_request', async () => {
+    const c3 = assertOk(await basic('POST', C3, { json: {} }));
+    assertError(await basic('POST', C4, { body: '[1]', headers: { 'Content-Type': 'application/json' } }), 400, 'invalid_request');
+    assertError(await basic('POST', C4, { json: { authenticationCredential: null, challengeId: c3.challengeId } }), 400, 'invalid_request');
+  });
+
+  test('tampered clientDataJSON (signature no longer matches) -> 400 invalid_credential', async () => {
+    const s = await signUp();
+    assertOk(s.res);
+    const c3 = assertOk(await basic('POST', C3, { json: {} }));
+    const asr = s.auth.assert(c3.options);
+    const cd = JSON.parse(Buffer.from(asr.response.clientDataJSON, 'base64url'));
+    cd.extra = 'x';
+    asr.response.clientDataJSON = Buffer.from(JSON.stringify(cd)).toString('base64url');
+    assertError(await basic('POST', C4, { json: { authenticationCredential: asr, challengeId: c3.challengeId } }), 400, 'invalid_credential');
+  });
+
+  test('sign counters that stay 0 (authenticators without counters) are accepted', async () => {
+    const s = await signUp();
+    assertOk(s.res);
+    for (let i = 0; i < 2; i++) {
+      const c3 = assertOk(await basic('POST', C3, { json: {} }));
+      assertOk(await basic('POST', C4, { json: { authenticationCredential: s.auth.assert(c3.options, { counterStep: 0 }), challengeId: c3.challengeId } }));
+    }
+  });
+
+  test('deleting the user deletes its passkeys: C4 -> unknown_credential', async () => {
+    const s = await signUp();
+    assertOk(s.res);
+    assertOk(await http.server('DELETE', `/v1/users/${enc(s.userId)}`));
+    assertError((await signInBasic(s.auth)).res, 400, 'invalid_credential', 'unknown_credential');
+  });
+
+  test('tenant with userVerification required: options say required; C2 and C4 without UV -> 400 invalid_credential', async () => {
+    const uvTenant = signet.tenants[2];
+    const uvBasic = basicFor(uvTenant.tenantId);
+    const userId = uniqueUserId('uv');
+    const auth = new SoftAuthenticator({ origin: ORIGIN });
+    const t = await track(signet, userId, 'createPasskey', {}, uvTenant.secretKey);
+    let c1 = assertOk(await http.bearer(t.token, 'POST', C1, { json: {} }));
+    assert.equal(c1.options.authenticatorSelection.userVerification, 'required');
+    assertError(await http.bearer(t.token, 'POST', C2, { json: { registrationCredential: auth.register(c1.options, { uv: false }), challengeId: c1.challengeId } }), 400, 'invalid_credential');
+    c1 = assertOk(await http.bearer(t.token, 'POST', C1, { json: {} }));
+    assertOk(await http.bearer(t.token, 'POST', C2, { json: { registrationCredential: auth.register(c1.options), challengeId: c1.challengeId } }));
+    let c3 = assertOk(await http.raw('POST', C3, { headers: { Authorization: uvBasic }, json: {} }));
+    assert.equal(c3.options.userVerification, 'required');
+    const noUv = auth.assert(c3.options, { uv: false, credentialId: [...auth.credentials.keys()][1] });
+    assertError(await http.raw('POST', C4, { headers: { Authorization: uvBasic }, json: { authenticationCredential: noUv, challengeId: c3.challengeId } }), 400, 'invalid_credential');
+    c3 = assertOk(await http.raw('POST', C3, { headers: { Authorization: uvBasic }, json: {} }));
+    const withUv = auth.assert(c3.options, { credentialId: [...auth.credentials.keys()][1] });
+    assertOk(await http.raw('POST', C4, { headers: { Authorization: uvBasic }, json: { authenticationCredential: withUv, challengeId: c3.challengeId } }));
   });
 });
 

@@ -74,10 +74,11 @@ function runCli(args) {
  * `signet tenant create` against a database; returns {tenantId, secretKey, rpId, origins, name}.
  * The CLI prints one JSON line; we take the last line that parses as JSON with both members.
  */
-export async function createTenant(databaseUrl, { rpId = 'localhost', origins = [], name } = {}) {
+export async function createTenant(databaseUrl, { rpId = 'localhost', origins = [], name, userVerification } = {}) {
   const args = ['tenant', 'create', '--database', databaseUrl, '--rp-id', rpId];
   for (const o of origins) args.push('--origin', o);
   if (name !== undefined) args.push('--name', name);
+  if (userVerification !== undefined) args.push('--user-verification', userVerification);
   const { stdout, stderr } = await runCli(args);
   const lines = [stdout.trim(), ...stdout.trim().split('\n').reverse()];
   for (const line of lines) {

@@ -81,13 +81,14 @@ export class SoftAuthenticator {
   }
 
   /** navigator.credentials.get() for C3's `options`; credentialId defaults to the only/first credential. */
-  assert(options, { credentialId, origin = this.origin, type = 'webauthn.get', counterStep = 1, userHandle } = {}) {
+  assert(options, { credentialId, origin = this.origin, type = 'webauthn.get', counterStep = 1, userHandle, uv = this.uv } = {}) {
     const id = credentialId ?? [...this.credentials.keys()][0];
     const cred = this.credentials.get(id);
     if (!cred) throw new Error(`SoftAuthenticator: no credential ${id}`);
     cred.signCount += counterStep;
     const counter = Buffer.alloc(4); counter.writeUInt32BE(cred.signCount);
-    const authData = Buffer.concat([sha256(options.rpId ?? cred.rpId), Buffer.from([this.flags()]), counter]);
+    const flags = this.flags() & (uv ? 0xff : ~FLAG.UV);
+    const authData = Buffer.concat([sha256(options.rpId ?? cred.rpId), Buffer.from([flags]), counter]);
     const clientDataJSON = Buffer.from(JSON.stringify({ type, challenge: options.challenge, origin, crossOrigin: false }));
     const signature = crypto.sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), cred.privateKey);
     const response = { authenticatorData: b64u(authData), clientDataJSON: b64u(clientDataJSON), signature: b64u(signature) };
