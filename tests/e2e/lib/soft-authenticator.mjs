@@ -81,7 +81,7 @@ export class SoftAuthenticator {
   }
 
   /** navigator.credentials.get() for C3's `options`; credentialId defaults to the only/first credential. */
-  assert(options, { credentialId, origin = this.origin, type = 'webauthn.get', counterStep = 1, userHandle, uv = this.uv } = {}) {
+  assert(options, { credentialId, origin = this.origin, type = 'webauthn.get', counterStep = 1, userHandle, uv = this.uv, clientDataExtra = {} } = {}) {
     const id = credentialId ?? [...this.credentials.keys()][0];
     const cred = this.credentials.get(id);
     if (!cred) throw new Error(`SoftAuthenticator: no credential ${id}`);
@@ -89,7 +89,7 @@ export class SoftAuthenticator {
     const counter = Buffer.alloc(4); counter.writeUInt32BE(cred.signCount);
     const flags = this.flags() & (uv ? 0xff : ~FLAG.UV);
     const authData = Buffer.concat([sha256(options.rpId ?? cred.rpId), Buffer.from([flags]), counter]);
-    const clientDataJSON = Buffer.from(JSON.stringify({ type, challenge: options.challenge, origin, crossOrigin: false }));
+    const clientDataJSON = Buffer.from(JSON.stringify({ type, challenge: options.challenge, origin, crossOrigin: false, ...clientDataExtra }));
     const signature = crypto.sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), cred.privateKey);
     const response = { authenticatorData: b64u(authData), clientDataJSON: b64u(clientDataJSON), signature: b64u(signature) };
     const uh = userHandle === undefined ? cred.userHandle : userHandle;
