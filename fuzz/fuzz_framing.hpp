@@ -33,6 +33,9 @@ inline constexpr std::uint8_t att_flag_no_cts = 0x08;           // policy.safety
 // fuzz_finish_registration input: [flags byte][rp id]\n[RegistrationResponseJSON]; flags are the
 // att_flag_* above plus:
 inline constexpr std::uint8_t reg_flag_uv_optional = 0x10;  // ceremony UV "preferred", policy UV off
+// fuzz_finish_authentication input: [flags byte][rp id]\n[COSE_Key base64url]\n[AuthenticationResponseJSON].
+inline constexpr std::uint8_t auth_flag_uv_optional = 0x01;   // ceremony UV "preferred", policy UV off
+inline constexpr std::uint8_t auth_flag_discoverable = 0x02;  // no user identified before the ceremony
 
 /// Deep structural equality of two decoded CBOR values (maps compared in encoded order).
 inline bool equal(const core::cbor::value& a, const core::cbor::value& b);

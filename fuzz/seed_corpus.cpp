@@ -17,6 +17,8 @@
 //   authentication_response_json  the authentication `response` object as JSON text
 //   finish_registration           fuzz_finish_registration's framing: flags byte, expectedRPID, '\n',
 //                                 the registration `response` JSON (see fuzz_finish_registration.cpp)
+//   finish_authentication         fuzz_finish_authentication's framing: flags byte, expectedRPID, '\n',
+//                                 credential.publicKey (base64url), '\n', the authentication `response` JSON
 //
 // The vector data is never copied into the repository: this runs in the build tree (CTest fixture
 // `fuzz_seeds`, scripts/fuzz). A missing VECTOR_DIR is reported and skipped, not an error, so the
@@ -168,6 +170,21 @@ void extract(const fs::path& file, writer& w) {
       if (const auto key = b64(cred->as_object(), "publicKey")) {
         w.put("cose_key", id + ".stored", *key);
         w.put("cbor", id + ".stored", *key);
+        const auto* rp = v.if_contains("expectedRPID");
+        if (rp != nullptr && rp->is_string()) {
+          // UV optional: most vectors do not require it; the fuzzer flips the bits anyway.
+          for (const std::uint8_t fl : {std::uint8_t{signet::fuzz::auth_flag_uv_optional},
+                                        std::uint8_t{signet::fuzz::auth_flag_uv_optional | signet::fuzz::auth_flag_discoverable}}) {
+            std::string framed(1, static_cast<char>(fl));
+            framed += std::string_view(rp->as_string());
+            framed += '\n';
+            framed += signet::core::base64url_encode(*key);
+            framed += '\n';
+            framed += resp_json;
+            w.put("finish_authentication", id + (fl & signet::fuzz::auth_flag_discoverable ? ".discoverable" : ""),
+                  signet::core::as_bytes(framed));
+          }
+        }
       }
     }
   }
