@@ -8,7 +8,21 @@ namespace signet::service {
 
 namespace {
 constexpr std::size_t k_max_field = 256;
-const std::vector<std::string> k_allowed_methods = {"PASSKEY"};
+const std::vector<std::string> k_allowed_methods = {"PASSKEY", "SECURITY_KEY"};
+
+/// The verification methods a user is enrolled with, passkeys first; the default is the first.
+std::vector<std::string> methods_of(store::authenticator_store& s, std::string_view tenant_id,
+                                    std::string_view user_id) {
+  bool passkey = false, key = false;
+  for (const auto& a : s.list_authenticators(tenant_id, user_id)) {
+    passkey |= a.verification_method == "PASSKEY";
+    key |= a.verification_method == "SECURITY_KEY";
+  }
+  std::vector<std::string> out;
+  if (passkey) out.emplace_back("PASSKEY");
+  if (key) out.emplace_back("SECURITY_KEY");
+  return out;
+}
 
 bool known_scope(std::string_view s) {
   return s == scope_read || s == scope_add || s == scope_update || s == scope_remove;
@@ -95,8 +109,8 @@ result<track_result> server_api_service::track(const store::tenant& tenant, std:
   r.url = tokens_.issuer() + "/prebuilt?token=" + r.token;
   r.is_enrolled = enrolled;
   if (enrolled) {
-    r.enrolled_methods = {"PASSKEY"};
-    r.default_method = "PASSKEY";
+    r.enrolled_methods = methods_of(stores_.authenticators, tenant.id, user_id);
+    if (!r.enrolled_methods.empty()) r.default_method = r.enrolled_methods.front();
   }
   r.allowed_methods = k_allowed_methods;
   return r;
@@ -133,11 +147,9 @@ user_view server_api_service::get_user(const store::tenant& tenant, std::string_
   if (!u) return v;
   v.user = std::move(*u);
   v.exists = true;
-  v.is_enrolled = stores_.authenticators.has_authenticator(tenant.id, user_id);
-  if (v.is_enrolled) {
-    v.enrolled_methods = {"PASSKEY"};
-    v.default_method = "PASSKEY";
-  }
+  v.enrolled_methods = methods_of(stores_.authenticators, tenant.id, user_id);
+  v.is_enrolled = !v.enrolled_methods.empty();
+  if (v.is_enrolled) v.default_method = v.enrolled_methods.front();
   return v;
 }
 
@@ -222,8 +234,8 @@ result<server_api_service::user_page> server_api_service::query_users(const stor
   for (auto& u : users) {
     user_view v;
     v.exists = true;
-    v.is_enrolled = stores_.authenticators.has_authenticator(tenant.id, u.user_id);
-    if (v.is_enrolled) v.enrolled_methods = {"PASSKEY"};
+    v.enrolled_methods = methods_of(stores_.authenticators, tenant.id, u.user_id);
+    v.is_enrolled = !v.enrolled_methods.empty();
     v.allowed_methods = k_allowed_methods;
     v.user = std::move(u);
     page.users.push_back(std::move(v));
