@@ -10,7 +10,8 @@
 //   cbor                          attestationObject, credential COSE keys
 //   authenticator_data            authData (from the attestation object) and assertion authenticatorData
 //   attestation_object            fuzz_attestation_object's framing: flags byte, SHA-256(clientDataJSON),
-//                                 attestationObject (see fuzz_attestation_object.cpp)
+//                                 attestationObject (see fuzz_attestation_object.cpp); also the same
+//                                 statement wrapped in a "compound" object beside a "none" one
 //   cose_key                      credential COSE keys (from authData and from the stored credential)
 //   client_data                   clientDataJSON
 //   registration_response_json    the registration `response` object as JSON text
@@ -32,6 +33,7 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -98,6 +100,49 @@ std::optional<bytes> auth_data_of(byte_view att_obj) {
   return std::nullopt;
 }
 
+// A "compound" attestation object (WebAuthn L3 §8.9) made from a real one: attStmt becomes
+// [{fmt, attStmt} of the original, {fmt: "none", attStmt: {}}]. Re-encoded with definite lengths.
+std::optional<bytes> compound_of(byte_view att_obj) {
+  cbor_load_result res{};
+  cbor_ptr item(cbor_load(att_obj.data(), att_obj.size(), &res));
+  if (!item || res.error.code != CBOR_ERR_NONE || !cbor_isa_map(item.get())) return std::nullopt;
+  cbor_item_t* fmt = nullptr;
+  cbor_item_t* stmt = nullptr;
+  cbor_item_t* auth = nullptr;
+  const cbor_pair* pairs = cbor_map_handle(item.get());
+  for (std::size_t i = 0; i < cbor_map_size(item.get()); ++i) {
+    cbor_item_t* k = pairs[i].key;
+    if (!cbor_isa_string(k) || !cbor_string_is_definite(k)) continue;
+    const std::string_view key(reinterpret_cast<const char*>(cbor_string_handle(k)), cbor_string_length(k));
+    if (key == "fmt") fmt = pairs[i].value;
+    if (key == "attStmt") stmt = pairs[i].value;
+    if (key == "authData") auth = pairs[i].value;
+  }
+  if (fmt == nullptr || stmt == nullptr || auth == nullptr) return std::nullopt;
+  auto pair = [](cbor_item_t* k, cbor_item_t* v) { return cbor_pair{k, v}; };
+  cbor_ptr first(cbor_new_definite_map(2));
+  cbor_ptr none_fmt(cbor_build_string("none"));
+  cbor_ptr empty(cbor_new_definite_map(0));
+  cbor_ptr second(cbor_new_definite_map(2));
+  cbor_ptr list(cbor_new_definite_array(2));
+  cbor_ptr top(cbor_new_definite_map(3));
+  cbor_ptr k_fmt(cbor_build_string("fmt")), k_stmt(cbor_build_string("attStmt")), k_auth(cbor_build_string("authData"));
+  cbor_ptr compound(cbor_build_string("compound"));
+  const bool ok = cbor_map_add(first.get(), pair(k_fmt.get(), fmt)) && cbor_map_add(first.get(), pair(k_stmt.get(), stmt)) &&
+                  cbor_map_add(second.get(), pair(k_fmt.get(), none_fmt.get())) &&
+                  cbor_map_add(second.get(), pair(k_stmt.get(), empty.get())) && cbor_array_push(list.get(), first.get()) &&
+                  cbor_array_push(list.get(), second.get()) && cbor_map_add(top.get(), pair(k_fmt.get(), compound.get())) &&
+                  cbor_map_add(top.get(), pair(k_stmt.get(), list.get())) && cbor_map_add(top.get(), pair(k_auth.get(), auth));
+  if (!ok) return std::nullopt;
+  unsigned char* buf = nullptr;
+  std::size_t buf_size = 0;
+  const std::size_t n = cbor_serialize_alloc(top.get(), &buf, &buf_size);
+  if (n == 0) return std::nullopt;
+  bytes out(buf, buf + n);
+  std::free(buf);
+  return out;
+}
+
 // The COSE_Key bytes inside authenticator data with attested credential data (AT flag).
 std::optional<bytes> cose_key_of(byte_view auth_data) {
   constexpr std::size_t fixed = 37, aaguid = 16;
@@ -149,12 +194,16 @@ void extract(const fs::path& file, writer& w) {
     if (const auto att = b64(inner, "attestationObject")) {
       w.put("cbor", id + ".attobj", *att);
       if (cdj) {
-        bytes framed;
-        framed.push_back(signet::fuzz::att_flag_ignore_validity);
-        framed.resize(1 + SHA256_DIGEST_LENGTH);
-        SHA256(cdj->data(), cdj->size(), framed.data() + 1);
-        framed.insert(framed.end(), att->begin(), att->end());
-        w.put("attestation_object", id, framed);
+        const auto framed = [&](byte_view obj) {
+          bytes f;
+          f.push_back(signet::fuzz::att_flag_ignore_validity);
+          f.resize(1 + SHA256_DIGEST_LENGTH);
+          SHA256(cdj->data(), cdj->size(), f.data() + 1);
+          f.insert(f.end(), obj.begin(), obj.end());
+          return f;
+        };
+        w.put("attestation_object", id, framed(*att));
+        if (const auto compound = compound_of(*att)) w.put("attestation_object", id + ".compound", framed(*compound));
       }
       if (const auto ad = auth_data_of(*att)) {
         w.put("authenticator_data", id, *ad);
