@@ -344,9 +344,7 @@ describe('C3 / C4 / C5 sign-in (§6.3–§6.5)', () => {
     assert.equal(b.userId, userId);
   });
 
-  test('C4 deviceId over 256 characters -> 400 invalid_request (§4.2)', {
-    todo: 'server deviation: C4 accepts a 257-character deviceId with 200 (expected 400 invalid_request)',
-  }, async () => {
+  test('C4 deviceId over 256 characters -> 400 invalid_request (§4.2)', async () => {
     const s = await signUp();
     assertOk(s.res);
     const c3 = assertOk(await basic('POST', C3, { json: {} }));
