@@ -31,7 +31,7 @@
   }
 
   async function api(method, path, body) {
-    const res = await fetch(`api/${path}`, {
+    const res = await fetch(`/demo/api/${path}`, {
       method,
       headers: body ? { 'Content-Type': 'application/json' } : {},
       body: body ? JSON.stringify(body) : undefined,

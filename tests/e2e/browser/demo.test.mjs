@@ -104,6 +104,13 @@ describe('demo page (/demo/)', () => {
     assert.deepEqual(assertOk(await get('/demo/api/users/api-user/authenticators')), []);
     assert.equal((await request(signet.origin, 'POST', '/demo/api/validate', { json: { token: 'garbage' } })).status, 400);
     assert.equal((await request(signet.origin, 'POST', '/demo/api/track', { json: {} })).status, 400);
+
+    // Opened as /demo (no trailing slash) the page still finds its files and configures the SDK.
+    const p = await openPage(chromium.browser, demoUrl.replace(/\/$/, ''), {}, { ready: () => document.body.dataset.ready === 'true' });
+    try {
+      assert.match(await p.page.locator('#config-line').innerText(), new RegExp(signet.tenantId));
+      assert.equal(await p.page.evaluate(() => getComputedStyle(document.querySelector('.card')).borderRadius), '12px', 'demo.css applied');
+    } finally { await p.close(); }
   });
 
   demoTest('sign up, sign in with the button, autofill on load, add a synced passkey', async () => {
