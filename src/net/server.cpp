@@ -62,7 +62,10 @@ struct shared_state {
 class session : public std::enable_shared_from_this<session> {
  public:
   session(tcp::socket&& socket, std::shared_ptr<shared_state> state)
-      : stream_(std::move(socket)), state_(std::move(state)) {
+      : stream_(std::move(socket)),
+        // Bounded pipelining: at most one request's worth of bytes (header + body limits) is buffered.
+        buffer_(state->opts.header_limit + state->opts.body_limit + 4096),
+        state_(std::move(state)) {
     boost::system::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) info_.remote_address = ep.address().to_string();
