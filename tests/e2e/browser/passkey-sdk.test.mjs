@@ -43,6 +43,7 @@ function recordRequests(p) {
     if (!r.url().startsWith(signet.origin) || r.method() === 'OPTIONS') return;
     const entry = { path: new URL(r.url()).pathname, query: new URL(r.url()).search, method: r.method(), body: r.postData() };
     entry.headers = r.allHeaders().catch(() => r.headers());
+    entry.status = r.response().then((res) => res?.status()).catch(() => undefined);
     seen.push(entry);
   });
   return seen;
@@ -231,10 +232,13 @@ describe('passkey sign-up and sign-in with @authsignal/browser + @authsignal/nod
     await withSdkPage(async (p) => {
       const { userId } = await signUp(p);
       const t = await backend.track({ userId, action: 'createPasskey' });
+      const seen = recordRequests(p);
       const out = await call(p, 'sdkSignUp', { token: t.token });
       assert.ok(out.ok, JSON.stringify(out.error));
       assert.equal(out.result.errorCode, 'insufficient_scope', JSON.stringify(out.result));
       assert.equal(out.result.data, undefined);
+      assert.deepEqual(paths(seen), ['POST /v1/client/user-authenticators/passkey/registration-options'], 'no create() after the refusal');
+      assert.equal(await seen[0].status, 401);
       // A second device (new virtual authenticator, the first removed) with the scope: works.
       await p.removeAuthenticator();
       await p.addAuthenticator({ transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true });
@@ -357,6 +361,7 @@ describe('replays, tenant isolation, deletion, server view', () => {
       assert.equal(out.result.errorCode, 'unknown_credential', JSON.stringify(out.result));
       const c4 = seen.find((r) => r.path === C4);
       assert.ok(c4, 'the browser still produced an assertion and sent it');
+      assert.equal(await c4.status, 400);
       const user = await backend.getUser({ userId });
       assert.equal(user.isEnrolled, false);
     });
