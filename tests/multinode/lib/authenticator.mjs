@@ -69,7 +69,7 @@ export class SoftAuthenticator {
   }
 
   /** navigator.credentials.create() with C1's options -> RegistrationResponseJSON. */
-  create(options, { flags = FLAG_UP | FLAG_UV | FLAG_AT, origin = this.origin } = {}) {
+  create(options, { flags = FLAG_UP | FLAG_UV | FLAG_AT, origin = this.origin, credentialId } = {}) {
     if (!options || typeof options.challenge !== 'string') throw new Error('creation options without a challenge');
     if (options.rp?.id !== undefined && options.rp.id !== this.rpId) {
       throw new Error(`rp.id ${options.rp.id} does not match this authenticator's rpId ${this.rpId}`);
@@ -85,7 +85,8 @@ export class SoftAuthenticator {
       }
     }
     const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const id = crypto.randomBytes(16);
+    // credentialId (base64url) forces a credential id, e.g. to register one id twice.
+    const id = credentialId !== undefined ? fromB64u(credentialId) : crypto.randomBytes(16);
     const cosePublicKey = coseEc2Key(publicKey);
     const counter = this.startCounter;
     const authData = authenticatorData({ rpId: this.rpId, flags, counter, attested: { credentialId: id, cosePublicKey } });
