@@ -578,6 +578,74 @@ describe('more challenge and verification rules', () => {
   });
 });
 
+describe('users, tokens and defaults around enrolment', () => {
+  test('track for an enrolled user: CHALLENGE_REQUIRED, isEnrolled, PASSKEY enrolled and default', async () => {
+    const s = await signUp();
+    assertOk(s.res);
+    const t = await track(signet, s.userId, 'signIn');
+    assert.equal(t.state, 'CHALLENGE_REQUIRED');
+    assert.equal(t.isEnrolled, true);
+    assert.deepEqual(t.enrolledVerificationMethods, ['PASSKEY']);
+    assert.equal(t.defaultVerificationMethod, 'PASSKEY');
+  });
+
+  test('a user with only a security key is enrolled with SECURITY_KEY', async () => {
+    const userId = uniqueUserId('sk-only');
+    const t = await track(signet, userId, 'addSecurityKey');
+    const o8 = assertOk(await http.bearer(t.token, 'POST', C8, { json: {} }));
+    assertOk(await http.bearer(t.token, 'POST', C9, { json: new SoftAuthenticator({ origin: ORIGIN }).register(o8) }));
+    const u = await node.getUser({ userId });
+    assert.equal(u.isEnrolled, true);
+    assert.deepEqual(u.enrolledVerificationMethods, ['SECURITY_KEY']);
+  });
+
+  test('track with the idempotencyKey of a completed action returns CHALLENGE_SUCCEEDED and a fresh token', async () => {
+    const s = await signUp();
+    assertOk(s.res);
+    const again = await track(signet, s.userId, 'createPasskey', { idempotencyKey: s.track.idempotencyKey });
+    assert.equal(again.state, 'CHALLENGE_SUCCEEDED');
+    assert.equal(again.idempotencyKey, s.track.idempotencyKey);
+    assert.equal(assertOk(await validate(again.token)).isValid, true);
+  });
+
+  test('isDefault (§9.2) moves to the oldest remaining authenticator when the default one is deleted', async () => {
+    const s = await signUp();
+    const first = assertOk(s.res);
+    const c1 = assertOk(await http.bearer(first.accessToken, 'POST', C1, { json: {} }));
+    const second = assertOk(await http.bearer(first.accessToken, 'POST', C2, { json: { registrationCredential: s.auth.register(c1.options), challengeId: c1.challengeId } }));
+    let list = assertOk(await http.bearer(second.accessToken, 'GET', C7));
+    assert.deepEqual(list.map((a) => [a.userAuthenticatorId, a.isDefault]).sort(), [[first.userAuthenticatorId, true], [second.userAuthenticatorId, false]].sort());
+    assertOk(await http.server('DELETE', `/v1/users/${enc(s.userId)}/authenticators/${first.userAuthenticatorId}`));
+    list = assertOk(await http.bearer(second.accessToken, 'GET', C7));
+    assert.deepEqual(list.map((a) => [a.userAuthenticatorId, a.isDefault]), [[second.userAuthenticatorId, true]]);
+  });
+
+  test('after the last authenticator is deleted: not enrolled, no defaultVerificationMethod', async () => {
+    const s = await signUp();
+    const { userAuthenticatorId } = assertOk(s.res);
+    await node.deleteAuthenticator({ userId: s.userId, userAuthenticatorId });
+    const u = assertOk(await http.server('GET', `/v1/users/${enc(s.userId)}`));
+    assert.equal(u.isEnrolled, false);
+    assert.deepEqual(u.enrolledVerificationMethods, []);
+    assert.equal(u.defaultVerificationMethod, undefined);
+  });
+
+  test('validate a token-less sign-in token with another userId -> 400 invalid_request', async () => {
+    const s = await signUp();
+    assertOk(s.res);
+    const b = assertOk((await signInBasic(s.auth)).res);
+    const e = assertError(await validate(b.accessToken, { userId: 'someone-else' }), 400, 'invalid_request', 'invalid_request');
+    assert.equal(e.isValid, false);
+  });
+
+  test('C7 with the token of a deleted user -> 404 not_found', async () => {
+    const s = await signUp();
+    const { accessToken } = assertOk(s.res);
+    assertOk(await http.server('DELETE', `/v1/users/${enc(s.userId)}`));
+    assertError(await http.bearer(accessToken, 'GET', C7), 404, 'not_found');
+  });
+});
+
 describe('SPC payment authentication (§10.2)', () => {
   const SPC_TODO = 'server deviation: C4 refuses every payment.get assertion (400 invalid_credential, client_data_type_mismatch): SPC authentication (§10.2) not implemented yet';
   const PAYMENT = { amount: '42.00', currency: 'USD', payeeName: 'Shop', payeeOrigin: 'https://shop.example' };
