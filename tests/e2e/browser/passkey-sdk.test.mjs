@@ -299,6 +299,46 @@ describe('passkey sign-up and sign-in with @authsignal/browser + @authsignal/nod
   });
 });
 
+describe('useCookies variants (T2 /web routes, credentials: "include")', () => {
+  test('signUp, token-less signIn and signIn({action}) with useCookies: the /web routes, then validate', async () => {
+    await withSdkPage(async (p) => {
+      const userId = uniqueUserId('cookies');
+      const t = await backend.track({ userId, action: 'createPasskey' });
+      let seen = recordRequests(p);
+      const up = await call(p, 'sdkSignUp', { token: t.token, useCookies: true });
+      assert.ok(up.ok && up.result.data, JSON.stringify(up));
+      assert.deepEqual(paths(seen), [
+        'POST /v1/client/user-authenticators/passkey/registration-options/web',
+        'POST /v1/client/user-authenticators/passkey',
+      ]);
+      assert.equal((await backend.validateChallenge({ token: up.result.data.token })).isValid, true);
+
+      seen = recordRequests(p);
+      const inn = await call(p, 'sdkSignIn', { useCookies: true });
+      assert.ok(inn.ok && inn.result.data, JSON.stringify(inn));
+      assert.deepEqual(paths(seen), [
+        'POST /v1/client/user-authenticators/passkey/authentication-options/web',
+        'POST /v1/client/verify/passkey',
+      ]);
+      let v = await backend.validateChallenge({ token: inn.result.data.token });
+      assert.equal(v.isValid, true);
+      assert.equal(v.userId, userId);
+
+      seen = recordRequests(p);
+      const named = await call(p, 'sdkSignIn', { action: 'cookieAction', useCookies: true });
+      assert.ok(named.ok && named.result.data, JSON.stringify(named));
+      assert.deepEqual(paths(seen), [
+        'POST /v1/client/challenge/web',
+        'POST /v1/client/user-authenticators/passkey/authentication-options',
+        'POST /v1/client/verify/passkey',
+      ]);
+      v = await backend.validateChallenge({ token: named.result.data.token });
+      assert.equal(v.action, 'cookieAction');
+      assert.equal(v.userId, userId);
+    });
+  });
+});
+
 describe('replays, tenant isolation, deletion, server view', () => {
   test('replayed verification: the browser\'s own C4 body sent again -> 400 invalid_request', async () => {
     await withSdkPage(async (p) => {
