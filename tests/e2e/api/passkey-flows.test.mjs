@@ -284,6 +284,12 @@ describe('C3 / C4 / C5 sign-in (§6.3–§6.5)', () => {
     assertError(await basic('POST', C3, { json: { challengeId: crypto.randomUUID() } }), 400, 'invalid_request');
   });
 
+  test('concurrent C3 requests on one C5 challengeId: exactly one succeeds', async () => {
+    const { challengeId } = assertOk(await basic('POST', C5, { json: { action: 'signInWithPasskey' } }));
+    const results = await Promise.all(Array.from({ length: 6 }, () => basic('POST', C3, { json: { challengeId } })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 400, 400, 400, 400, 400], results.map((r) => r.text).join('\n'));
+  });
+
   test("C5 challenge of tenant A used at C3 with tenant B's Basic -> 400 invalid_request", async () => {
     const { challengeId } = assertOk(await basic('POST', C5, { json: { action: 'signInWithPasskey' } }));
     const res = await http.raw('POST', C3, { headers: { Authorization: basicFor(signet.tenants[1].tenantId) }, json: { challengeId } });
