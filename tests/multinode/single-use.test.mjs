@@ -3,7 +3,7 @@
 // (contract §5 challenge "used", §6.2 step 3, §6.4 steps 3 and 10; docs/deploy.md §4).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, TENANT_ORIGIN } from './lib/cluster.mjs';
+import { startCluster, sql, TENANT_ORIGIN } from './lib/cluster.mjs';
 import { SoftAuthenticator, tamperSignature } from './lib/authenticator.mjs';
 import { api, ok, isError, signUp, uniqueUserId } from './lib/api.mjs';
 
@@ -41,6 +41,22 @@ test('an authentication challenge consumed on node A is refused on node B', asyn
     'invalid_request', 'invalid_request', 'new assertion, used challenge, on B');
   // ...and on A itself, for completeness.
   isError(await A.c4(undefined, body), 400, 'invalid_request', 'invalid_request', 'replay on A');
+});
+
+test('a challenge begun on node A that has expired is refused on node B', async () => {
+  const auth = new SoftAuthenticator({ origin: TENANT_ORIGIN });
+  const { userId } = await signUp(auth, { trackOn: A, optionsOn: A, finishOn: A });
+  const c3 = ok(await A.c3(undefined, {}), 'C3 on A');
+  assert.match(c3.challengeId, /^[0-9a-f-]{36}$/);
+  // Age it in the shared database (no tenant setting shortens the 10-minute lifetime from the CLI).
+  const changed = await sql(cluster.databaseUrl,
+    `UPDATE challenges SET expires_at = created_at WHERE id = '${c3.challengeId}' RETURNING id`);
+  assert.equal(changed.trim(), c3.challengeId, 'the challenge row exists in the shared database');
+  isError(await B.c4(undefined, { authenticationCredential: auth.get(c3.options), challengeId: c3.challengeId }), 400,
+    'invalid_request', 'invalid_request', 'expired challenge on B');
+  // Control: an unexpired one from A verifies on B.
+  const fresh = ok(await A.c3(undefined, {}), 'C3 on A');
+  assert.equal(ok(await B.c4(undefined, { authenticationCredential: auth.get(fresh.options), challengeId: fresh.challengeId }), 'C4 on B').userId, userId);
 });
 
 test('a challenge consumed by a failed verification on node B is refused on node A', async () => {

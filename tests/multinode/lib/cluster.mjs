@@ -83,6 +83,11 @@ export async function createDatabase(baseUrl = databaseUrl()) {
   return u.toString();
 }
 
+/** Runs one SQL statement with psql on a database URL; resolves its output (unaligned, tuples only). */
+export function sql(dbUrl, statement) {
+  return runFile(process.env.PSQL || 'psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl, '-c', statement]);
+}
+
 /** One JSON-over-HTTP request on a keep-alive agent. Resolves {status, json, text, headers}. */
 function httpRequest(agent, port, method, urlPath, { headers = {}, json } = {}) {
   const hdrs = { ...headers };
