@@ -188,14 +188,24 @@
   /** Offer passkeys in the username field's autofill menu (conditional mediation). */
   async function startAutofill() {
     if (session || !client) return;
+    let res;
+    document.body.dataset.autofill = 'pending';
     try {
-      const res = await client.passkey.signIn({ autofill: true });
-      if (!res?.data) { if (res?.error) log('autofill', res.errorCode); return; } // {} = one already pending
-      log('passkey.signIn (autofill)', { userId: res.data.userId });
-      await finish(res.data.token, 'Signed in from autofill');
+      res = await client.passkey.signIn({ autofill: true });
     } catch (e) {
       // Cancelled (e.g. the sign-in button started a modal request) or not supported: the buttons still work.
       log('autofill ended', e?.name || String(e));
+      document.body.dataset.autofill = 'idle';
+      return;
+    }
+    if (res && !res.data && !res.error) return; // {}: an earlier autofill request is still pending
+    document.body.dataset.autofill = 'idle';
+    if (res?.error) { log('autofill ended', res.errorCode); return; }
+    log('passkey.signIn (autofill)', { userId: res.data.userId });
+    try {
+      await finish(res.data.token, 'Signed in from autofill');
+    } catch (e) {
+      setStatus(explain(e), 'error');
     }
   }
 

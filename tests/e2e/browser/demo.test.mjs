@@ -149,11 +149,10 @@ describe('demo page (/demo/)', () => {
       assert.match(await statusOf(b, 'error'), /already has a passkey/);
       assert.equal(await b.page.isVisible('#signed-out'), true);
 
-      // Both autofill requests so far (on load, after the failed sign-up) have ended: without a
-      // credential the virtual authenticator rejects them. Only then may a credential appear, so the
-      // button below, not a still-pending autofill request, does the sign-in.
-      await b.page.waitForFunction(() => [...document.querySelectorAll('#log li')]
-        .filter((li) => li.textContent.includes('autofill ended')).length >= 2, null, { timeout: 20000 });
+      // Wait until no autofill request is pending (without a credential the virtual authenticator
+      // rejects them). Only then may a credential appear, so the button below, not a still-pending
+      // autofill request, does the sign-in.
+      await b.page.waitForFunction(() => document.body.dataset.autofill === 'idle', null, { timeout: 20000 });
       // The passkey arrives on device B (copied into its authenticator, as a synced passkey would).
       await b.cdp.send('WebAuthn.addCredential', { authenticatorId: b.authenticatorId, credential });
       await clearStatus(b);
