@@ -68,11 +68,22 @@ result<void> step_8_10_parse(auth_state& s) {
   return {};
 }
 
-// WebAuthn L3 §7.2 steps 11-15: C.type, C.challenge, C.origin, C.crossOrigin, C.topOrigin.
-result<void> step_11_15_check_client_data(auth_state& s) {
-  client_data_expectations e{"webauthn.get", s.expected.challenge, s.expected.origins, s.expected.policy};
-  return check_client_data(s.c, e);
+// WebAuthn L3 §7.2 step 11: C.type is "webauthn.get".
+result<void> step_11_type(auth_state& s) { return check_client_type(s.c, "webauthn.get"); }
+
+// WebAuthn L3 §7.2 step 12: C.challenge equals the base64url encoding of options.challenge.
+result<void> step_12_challenge(auth_state& s) { return check_client_challenge(s.c, s.expected.challenge); }
+
+// WebAuthn L3 §7.2 step 13: C.origin is an origin the RP expects.
+result<void> step_13_origin(auth_state& s) {
+  return check_client_origin(s.c, s.expected.origins, *s.expected.policy);
 }
+
+// WebAuthn L3 §7.2 step 14: C.crossOrigin true only if the RP expects a cross-origin iframe.
+result<void> step_14_cross_origin(auth_state& s) { return check_client_cross_origin(s.c, *s.expected.policy); }
+
+// WebAuthn L3 §7.2 step 15: C.topOrigin, when present, is a top origin the RP expects.
+result<void> step_15_top_origin(auth_state& s) { return check_client_top_origin(s.c, *s.expected.policy); }
 
 // WebAuthn L3 §7.2 step 16: rpIdHash is SHA-256 of the RP ID — or, when the client reports the
 // FIDO appid extension as used (§10.1.1), SHA-256 of the configured AppID.
@@ -146,7 +157,11 @@ result<authentication_result> verify_authentication(const authentication_respons
   if (auto r = step_5_allowed_credential(s); !r) return r.error();
   if (auto r = step_6_identify_user(s); !r) return r.error();
   if (auto r = step_8_10_parse(s); !r) return r.error();
-  if (auto r = step_11_15_check_client_data(s); !r) return r.error();
+  if (auto r = step_11_type(s); !r) return r.error();
+  if (auto r = step_12_challenge(s); !r) return r.error();
+  if (auto r = step_13_origin(s); !r) return r.error();
+  if (auto r = step_14_cross_origin(s); !r) return r.error();
+  if (auto r = step_15_top_origin(s); !r) return r.error();
   if (auto r = step_16_rp_id_hash(s); !r) return r.error();
   if (auto r = step_17_user_present(s); !r) return r.error();
   if (auto r = step_18_user_verified(s); !r) return r.error();

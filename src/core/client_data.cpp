@@ -88,36 +88,52 @@ bool origin_matches(std::string_view actual, std::string_view expected, const po
          a->host[a->host.size() - e->host.size() - 1] == '.';
 }
 
-result<void> check_client_data(const client_data& c, const client_data_expectations& e) {
-  const policy& pol = *e.policy;
+result<void> check_client_type(const client_data& c, std::string_view expected_type) {
   // type must be exactly the ceremony's ("webauthn.create" / "webauthn.get").
-  if (c.type != e.type) return errc::client_data_type_mismatch;
+  if (c.type != expected_type) return errc::client_data_type_mismatch;
+  return {};
+}
+
+result<void> check_client_challenge(const client_data& c, std::string_view expected_challenge) {
   // challenge must equal base64url(options.challenge). Constant time over equal lengths. Trailing
   // '=' padding is ignored on both sides (some older clients padded; the bytes are the same).
   std::string_view got = c.challenge;
-  std::string_view want = e.challenge;
+  std::string_view want = expected_challenge;
   while (!got.empty() && got.back() == '=') got.remove_suffix(1);
   while (!want.empty() && want.back() == '=') want.remove_suffix(1);
   if (got.empty() || got.size() != want.size() || CRYPTO_memcmp(got.data(), want.data(), got.size()) != 0)
     return errc::client_data_challenge_mismatch;
-  // origin must be one the RP expects.
-  bool origin_ok = false;
-  for (const auto& o : e.origins)
-    if (origin_matches(c.origin, o, pol)) origin_ok = true;
-  if (!origin_ok) return errc::client_data_origin_mismatch;
-  // crossOrigin true only when the RP expects to be embedded cross-origin.
-  if (c.cross_origin && !pol.allow_cross_origin) return errc::client_data_cross_origin_not_allowed;
-  // topOrigin present: the RP must expect being sub-framed, and within one of the expected tops.
-  if (c.top_origin) {
-    if (!pol.allow_cross_origin) return errc::client_data_cross_origin_not_allowed;
-    if (!pol.expected_top_origins.empty()) {
-      bool top_ok = false;
-      for (const auto& t : pol.expected_top_origins)
-        if (origin_matches(*c.top_origin, t, pol)) top_ok = true;
-      if (!top_ok) return errc::client_data_top_origin_mismatch;
-    }
-  }
   return {};
+}
+
+result<void> check_client_origin(const client_data& c, std::span<const std::string> origins, const policy& pol) {
+  for (const auto& o : origins)
+    if (origin_matches(c.origin, o, pol)) return {};
+  return errc::client_data_origin_mismatch;
+}
+
+result<void> check_client_cross_origin(const client_data& c, const policy& pol) {
+  // crossOrigin true only when the RP expects to be embedded in a cross-origin iframe.
+  if (c.cross_origin && !pol.allow_cross_origin) return errc::client_data_cross_origin_not_allowed;
+  return {};
+}
+
+result<void> check_client_top_origin(const client_data& c, const policy& pol) {
+  // topOrigin present: the RP must expect being sub-framed, and within one of the expected tops.
+  if (!c.top_origin) return {};
+  if (!pol.allow_cross_origin) return errc::client_data_cross_origin_not_allowed;
+  if (pol.expected_top_origins.empty()) return {};
+  for (const auto& t : pol.expected_top_origins)
+    if (origin_matches(*c.top_origin, t, pol)) return {};
+  return errc::client_data_top_origin_mismatch;
+}
+
+result<void> check_client_data(const client_data& c, const client_data_expectations& e) {
+  if (auto r = check_client_type(c, e.type); !r) return r;
+  if (auto r = check_client_challenge(c, e.challenge); !r) return r;
+  if (auto r = check_client_origin(c, e.origins, *e.policy); !r) return r;
+  if (auto r = check_client_cross_origin(c, *e.policy); !r) return r;
+  return check_client_top_origin(c, *e.policy);
 }
 
 }  // namespace signet::core

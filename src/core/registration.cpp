@@ -46,11 +46,22 @@ result<void> step_5_6_parse_client_data(reg_state& s) {
   return {};
 }
 
-// WebAuthn L3 §7.1 steps 7-11: C.type, C.challenge, C.origin, C.crossOrigin, C.topOrigin.
-result<void> step_7_11_check_client_data(reg_state& s) {
-  client_data_expectations e{"webauthn.create", s.expected.challenge, s.expected.origins, s.expected.policy};
-  return check_client_data(s.c, e);
+// WebAuthn L3 §7.1 step 7: C.type is "webauthn.create".
+result<void> step_7_type(reg_state& s) { return check_client_type(s.c, "webauthn.create"); }
+
+// WebAuthn L3 §7.1 step 8: C.challenge equals the base64url encoding of options.challenge.
+result<void> step_8_challenge(reg_state& s) { return check_client_challenge(s.c, s.expected.challenge); }
+
+// WebAuthn L3 §7.1 step 9: C.origin is an origin the RP expects (§13.4.9).
+result<void> step_9_origin(reg_state& s) {
+  return check_client_origin(s.c, s.expected.origins, *s.expected.policy);
 }
+
+// WebAuthn L3 §7.1 step 10: C.crossOrigin true only if the RP expects a cross-origin iframe.
+result<void> step_10_cross_origin(reg_state& s) { return check_client_cross_origin(s.c, *s.expected.policy); }
+
+// WebAuthn L3 §7.1 step 11: C.topOrigin, when present, is a top origin the RP expects.
+result<void> step_11_top_origin(reg_state& s) { return check_client_top_origin(s.c, *s.expected.policy); }
 
 // WebAuthn L3 §7.1 step 12: hash = SHA-256(response.clientDataJSON).
 result<void> step_12_hash_client_data(reg_state& s) {
@@ -186,7 +197,11 @@ result<registration_result> verify_registration(const registration_response& res
   if (!expected.policy) return errc::ceremony_options_invalid;
   reg_state s{response, expected, {}, {}, {}, std::nullopt, {}};
   if (auto r = step_5_6_parse_client_data(s); !r) return r.error();
-  if (auto r = step_7_11_check_client_data(s); !r) return r.error();
+  if (auto r = step_7_type(s); !r) return r.error();
+  if (auto r = step_8_challenge(s); !r) return r.error();
+  if (auto r = step_9_origin(s); !r) return r.error();
+  if (auto r = step_10_cross_origin(s); !r) return r.error();
+  if (auto r = step_11_top_origin(s); !r) return r.error();
   if (auto r = step_12_hash_client_data(s); !r) return r.error();
   if (auto r = step_13_decode_attestation_object(s); !r) return r.error();
   if (auto r = step_14_rp_id_hash(s); !r) return r.error();

@@ -39,6 +39,14 @@ struct client_data_expectations {
 /// topOrigin (client_data_cross_origin_not_allowed / client_data_top_origin_mismatch).
 boost::system::result<void> check_client_data(const client_data& c, const client_data_expectations& e);
 
+/// The individual checks check_client_data runs, one per spec step (§7.1 steps 7-11, §7.2 11-15).
+boost::system::result<void> check_client_type(const client_data& c, std::string_view expected_type);
+boost::system::result<void> check_client_challenge(const client_data& c, std::string_view expected_challenge);
+boost::system::result<void> check_client_origin(const client_data& c, std::span<const std::string> origins,
+                                                const policy& pol);
+boost::system::result<void> check_client_cross_origin(const client_data& c, const policy& pol);
+boost::system::result<void> check_client_top_origin(const client_data& c, const policy& pol);
+
 /// True when `actual` is acceptable for `expected` under the policy's origin loosening
 /// (allow_subdomain_origins, allow_any_port). Exact string match otherwise.
 bool origin_matches(std::string_view actual, std::string_view expected, const policy& pol);
