@@ -45,10 +45,7 @@ struct vector_case {
   boost::json::object expect;
 };
 
-/// Parses a vector file's JSON. The error string says what is wrong with the file.
-struct load_error {
-  std::string message;
-};
+/// Parses a vector file's JSON; nullopt with `error` saying what is wrong with the file.
 std::optional<vector_case> load_vector(const boost::json::value& v, std::string& error);
 
 /// "2025-02-02T10:00:00.000Z" / "2025-02-02T10:00:00Z" -> time_point; nullopt when malformed.
