@@ -65,7 +65,9 @@ result<request_options> passkey_service::authentication_options(const client_pri
   if (req.challenge_id) {
     auto seen = stores_.challenges.peek_challenge(tenant.id, *req.challenge_id, now);
     const bool ok = seen && seen->type == detail::type_action && (!bearer || same_action(*seen, bearer->action));
-    if (!ok || !stores_.challenges.take_challenge(tenant.id, *req.challenge_id, now))
+    // Taken only as an `action` challenge: a concurrent C3 that already turned it into a sign-in
+    // challenge under the same id must not lose it to this call.
+    if (!ok || !stores_.challenges.take_challenge_of_type(tenant.id, *req.challenge_id, detail::type_action, now))
       return make_error(errc::invalid_request, "The challengeId is unknown, expired, already used or not an action challenge.");
     o.challenge_id = *req.challenge_id;
     action_code = seen->action_code;
@@ -218,10 +220,10 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
   store::action_ref ref;
   store::action action;
   if (bearer) {
-    ref = {bearer->user.user_id, bearer->action.action_code, bearer->action.idempotency_key};
+    ref = {bearer->user.user_id, bearer->action.action_code, bearer->action.idempotency_key, std::nullopt};
     action = bearer->action;
   } else if (ch.action_code && ch.idempotency_key) {
-    ref = {ch.user_id, *ch.action_code, *ch.idempotency_key};  // pending C5 action: assigned to the owner
+    ref = {ch.user_id, *ch.action_code, *ch.idempotency_key, std::nullopt};  // pending C5 action: assigned to the owner
     action.action_code = *ch.action_code;
     action.idempotency_key = *ch.idempotency_key;
   } else {
@@ -234,8 +236,8 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
     action.ip_address = meta.ip_address;
     action.user_agent = meta.user_agent;
     action.scope = std::string(scope_read);
-    stores_.actions.create_action(action);
-    ref = {cred->user_id, action.action_code, action.idempotency_key};
+    // Created in the sign-in's own transaction (a lost compare-and-set leaves no action behind).
+    ref = {cred->user_id, action.action_code, action.idempotency_key, action};
   }
   action.user_id = cred->user_id;
 

@@ -196,7 +196,7 @@ result<add_passkey_result> passkey_service::add_passkey(const bearer_context& ct
   a.instrument_display_name = rec->instrument_display_name;
   a.created_at = a.verified_at = now;
 
-  store::action_ref ref{ctx.user.user_id, ctx.action.action_code, ctx.action.idempotency_key};
+  store::action_ref ref{ctx.user.user_id, ctx.action.action_code, ctx.action.idempotency_key, std::nullopt};
   store::action_completion done;
   done.verification_method = a.verification_method;
   done.verified_by_authenticator_id = a.id;

@@ -72,7 +72,8 @@ result<store::challenge> take_bound_challenge(store::challenge_store& challenges
   if (challenge_id) {
     auto seen = challenges.peek_challenge(tenant_id, *challenge_id, now);
     if (!seen || !bound(*seen)) return make_error(errc::invalid_request, bad);
-    taken = challenges.take_challenge(tenant_id, *challenge_id, now);
+    taken = challenges.take_challenge_of_type(tenant_id, *challenge_id, type, now);
+    if (taken && !bound(*taken)) return make_error(errc::invalid_request, bad);
   } else {
     auto value = core::base64url_decode(client_challenge);
     if (client_challenge.empty() || !value) return make_error(errc::invalid_request, "`challengeId` is required.");

@@ -218,7 +218,7 @@ TEST_P(store_conformance, credential_id_unique_per_tenant_and_refusal_changes_no
 
 TEST_P(store_conformance, register_with_unknown_action_changes_nothing) {
   s().users.upsert_user("t", "u", {}, t0);
-  store::action_ref missing{std::string("u"), "register", "no-such-key"};
+  store::action_ref missing{std::string("u"), "register", "no-such-key", std::nullopt};
   auto a = make_authenticator("t", "u", "auth-1", bytes_of("cred-1"));
   EXPECT_FALSE(s().authenticators.register_authenticator(a, missing, completion_for("u", "auth-1", t0)));
   EXPECT_FALSE(s().authenticators.has_authenticator("t", "u"));
@@ -321,7 +321,7 @@ TEST_P(store_conformance, record_sign_in_lost_compare_and_set_writes_nothing) {
 
 TEST_P(store_conformance, record_sign_in_with_unknown_action_writes_nothing) {
   enroll(s(), "t", "u", "auth-1", "cred-1");
-  store::action_ref missing{std::string("u"), "login", "nope"};
+  store::action_ref missing{std::string("u"), "login", "nope", std::nullopt};
   store::sign_in_update up{"auth-1", 5, 6, true, true};
   EXPECT_FALSE(s().authenticators.record_sign_in("t", up, missing, completion_for("u", "auth-1", t0 + 2s)));
   EXPECT_EQ(s().authenticators.find_authenticator("t", "u", "auth-1")->sign_count, 5u);
@@ -385,6 +385,39 @@ TEST_P(store_conformance, concurrent_claims_of_a_pending_action_have_one_winner)
     ASSERT_EQ(wins, 1) << "round " << round;
     EXPECT_FALSE(s().actions.find_pending_action("t", "login", pending.idempotency_key));
   }
+}
+
+TEST_P(store_conformance, take_challenge_of_type_leaves_other_types_alone) {
+  auto c = make_challenge("t", "ch1", bytes_of("v"), t0 + 10s);  // type passkey-authentication
+  s().challenges.create_challenge(c);
+  EXPECT_FALSE(s().challenges.take_challenge_of_type("t", "ch1", "action", t0));
+  EXPECT_FALSE(s().challenges.take_challenge_of_type("t2", "ch1", "passkey-authentication", t0));
+  auto taken = s().challenges.take_challenge_of_type("t", "ch1", "passkey-authentication", t0);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->type, "passkey-authentication");
+  EXPECT_FALSE(s().challenges.take_challenge_of_type("t", "ch1", "passkey-authentication", t0));
+}
+
+TEST_P(store_conformance, record_sign_in_creates_its_action_atomically) {
+  enroll(s(), "t", "u", "auth-1", "cred-1");
+  store::action fresh;
+  fresh.tenant_id = "t";
+  fresh.user_id = "u";
+  fresh.action_code = "signInWithPasskey";
+  fresh.idempotency_key = "k-new";
+  fresh.state = "CHALLENGE_REQUIRED";
+  fresh.state_updated_at = fresh.created_at = fresh.updated_at = t0;
+  store::action_ref ref{std::string("u"), "signInWithPasskey", "k-new", fresh};
+  // A lost compare-and-set writes nothing, not even the new action.
+  store::sign_in_update stale{"auth-1", 99, 100, false, true};
+  EXPECT_FALSE(s().authenticators.record_sign_in("t", stale, ref, completion_for("u", "auth-1", t0 + 1s)));
+  EXPECT_FALSE(s().actions.find_action("t", "u", "signInWithPasskey", "k-new"));
+  const auto cur = s().authenticators.find_authenticator("t", "u", "auth-1")->sign_count;
+  store::sign_in_update ok{"auth-1", cur, cur + 1, false, true};
+  ASSERT_TRUE(s().authenticators.record_sign_in("t", ok, ref, completion_for("u", "auth-1", t0 + 2s)));
+  auto a = s().actions.find_action("t", "u", "signInWithPasskey", "k-new");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->state, "CHALLENGE_SUCCEEDED");
 }
 
 }  // namespace

@@ -87,7 +87,7 @@ store::authenticator make_authenticator(const std::string& tenant, const std::st
   return a;
 }
 
-store::action_ref ref_of(const store::action& a) { return {a.user_id, a.action_code, a.idempotency_key}; }
+store::action_ref ref_of(const store::action& a) { return {a.user_id, a.action_code, a.idempotency_key, std::nullopt}; }
 
 store::action_completion completion_for(const std::string& user, const std::string& authenticator_id,
                                         time_point now) {

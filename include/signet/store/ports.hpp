@@ -39,6 +39,9 @@ struct action_ref {
   std::optional<std::string> user_id;
   std::string action_code;
   std::string idempotency_key;
+  /// When set, this action is inserted in the same transaction before it is completed (the new action
+  /// of a token-less sign-in), so a sign-in that loses its compare-and-set leaves no action behind.
+  std::optional<action> create;
 };
 
 /// What a successful challenge writes onto its action.
@@ -126,6 +129,9 @@ class challenge_store {
   /// `now`. Of concurrent callers at most one gets it. An expired challenge is removed and not returned.
   virtual std::optional<challenge> take_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                                   time_point now) = 0;
+  /// Same, but only a challenge of `type`: a challenge of another type with that id is left alone.
+  virtual std::optional<challenge> take_challenge_of_type(std::string_view tenant_id, std::string_view challenge_id,
+                                                          std::string_view type, time_point now) = 0;
   /// Same, found by its type and challenge bytes (ceremonies sent without a challengeId).
   virtual std::optional<challenge> take_challenge_by_value(std::string_view tenant_id, std::string_view type,
                                                            core::byte_view value, time_point now) = 0;

@@ -34,6 +34,19 @@ std::optional<challenge> postgres_store::take_challenge(std::string_view tenant_
   return ch;
 }
 
+std::optional<challenge> postgres_store::take_challenge_of_type(std::string_view tenant_id,
+                                                                std::string_view challenge_id, std::string_view type,
+                                                                time_point now) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql =
+      sql_of("DELETE FROM challenges WHERE id = $1 AND tenant_id = $2 AND type = $3 RETURNING ", k_challenge_cols);
+  auto r = c->run(sql, params().add(challenge_id).add(tenant_id).add(type));
+  if (r.rows() == 0) return std::nullopt;
+  challenge ch = read_challenge(r, 0);
+  if (ch.expires_at <= now) return std::nullopt;
+  return ch;
+}
+
 std::optional<challenge> postgres_store::take_challenge_by_value(std::string_view tenant_id, std::string_view type,
                                                                  core::byte_view value, time_point now) {
   auto c = impl_->connections.acquire();
@@ -151,6 +164,7 @@ bool postgres_store::record_sign_in(std::string_view tenant_id, const sign_in_up
              p)
           .affected() == 0)
     return false;
+  if (action.create && !insert_action_on(*c, *action.create)) return false;
   if (!complete_action_on(*c, tenant_id, action, completion)) return false;
   tx.commit();
   return true;

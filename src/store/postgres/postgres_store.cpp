@@ -345,15 +345,7 @@ std::vector<user> postgres_store::query_users(std::string_view tenant_id, const 
 
 bool postgres_store::create_action(const action& a) {
   auto c = impl_->connections.acquire();
-  static const std::string sql =
-      sql_of("INSERT INTO actions (", k_action_cols,
-             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING");
-  params p;
-  p.add(a.tenant_id).add(a.user_id).add(a.action_code).add(a.idempotency_key).add(a.state);
-  p.add(a.state_updated_at).add(a.created_at).add(a.updated_at).add(a.verification_method);
-  p.add(a.verified_by_authenticator_id).add(a.ip_address).add(a.user_agent).add(a.device_id);
-  p.add(a.custom_json).add(a.scope);
-  return c->run(sql, p).affected() > 0;
+  return insert_action_on(*c, a);
 }
 
 std::optional<action> postgres_store::find_action(std::string_view tenant_id, std::string_view user_id,

@@ -50,6 +50,9 @@ action read_action(const result& r, int row);
 authenticator read_authenticator(const result& r, int row);
 challenge read_challenge(const result& r, int row);
 
+/// Inserts an action inside the caller's transaction; false if (tenant, user, code, key) exists.
+bool insert_action_on(connection& c, const action& a);
+
 /// Completes an action inside the caller's transaction; a pending action (no user) is assigned the
 /// completing user. Returns false if the action does not exist (or is no longer pending).
 bool complete_action_on(connection& c, std::string_view tenant_id, const action_ref& ref,

@@ -175,6 +175,19 @@ challenge read_challenge(const statement& s) {
 constexpr std::string_view k_challenge_cols =
     "id, tenant_id, type, value, user_id, action_code, idempotency_key, options_json, created_at, expires_at";
 
+bool insert_action_on(connection& c, const action& a) {
+  static const std::string sql = "INSERT INTO actions (" + std::string(k_action_cols) +
+                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+                                 "ON CONFLICT DO NOTHING";
+  auto s = c.prepare(sql);
+  s.bind(1, a.tenant_id).bind(2, a.user_id).bind(3, a.action_code).bind(4, a.idempotency_key).bind(5, a.state);
+  s.bind(6, a.state_updated_at).bind(7, a.created_at).bind(8, a.updated_at).bind(9, a.verification_method);
+  s.bind(10, a.verified_by_authenticator_id).bind(11, a.ip_address).bind(12, a.user_agent).bind(13, a.device_id);
+  s.bind(14, a.custom_json).bind(15, a.scope);
+  s.run();
+  return s.changes() > 0;
+}
+
 /// Completes an action inside the caller's transaction; a pending action (no user) is assigned the
 /// completing user. Returns false if the action does not exist (or is no longer pending).
 bool complete_action_on(connection& c, std::string_view tenant_id, const action_ref& ref,
@@ -422,16 +435,7 @@ std::vector<user> sqlite_store::query_users(std::string_view tenant_id, const us
 
 bool sqlite_store::create_action(const action& a) {
   auto c = impl_->connections.acquire();
-  static const std::string sql = "INSERT INTO actions (" + std::string(k_action_cols) +
-                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
-                                 "ON CONFLICT DO NOTHING";
-  auto s = c->prepare(sql);
-  s.bind(1, a.tenant_id).bind(2, a.user_id).bind(3, a.action_code).bind(4, a.idempotency_key).bind(5, a.state);
-  s.bind(6, a.state_updated_at).bind(7, a.created_at).bind(8, a.updated_at).bind(9, a.verification_method);
-  s.bind(10, a.verified_by_authenticator_id).bind(11, a.ip_address).bind(12, a.user_agent).bind(13, a.device_id);
-  s.bind(14, a.custom_json).bind(15, a.scope);
-  s.run();
-  return s.changes() > 0;
+  return insert_action_on(*c, a);
 }
 
 std::optional<action> sqlite_store::find_action(std::string_view tenant_id, std::string_view user_id,
@@ -513,6 +517,21 @@ std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id
   if (!s.step()) return std::nullopt;
   challenge ch = read_challenge(s);
   s.run();  // finish the statement so the delete commits
+  if (ch.expires_at <= now) return std::nullopt;
+  return ch;
+}
+
+std::optional<challenge> sqlite_store::take_challenge_of_type(std::string_view tenant_id,
+                                                              std::string_view challenge_id, std::string_view type,
+                                                              time_point now) {
+  auto c = impl_->connections.acquire();
+  static const std::string sql = "DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2 AND type = ?3 RETURNING " +
+                                 std::string(k_challenge_cols);
+  auto s = c->prepare(sql);
+  s.bind(1, challenge_id).bind(2, tenant_id).bind(3, type);
+  if (!s.step()) return std::nullopt;
+  challenge ch = read_challenge(s);
+  s.run();
   if (ch.expires_at <= now) return std::nullopt;
   return ch;
 }
@@ -644,6 +663,7 @@ bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_upda
     s.run();
     if (s.changes() == 0) return false;
   }
+  if (action.create && !insert_action_on(*c, *action.create)) return false;
   if (!complete_action_on(*c, tenant_id, action, completion)) return false;
   tx.commit();
   return true;

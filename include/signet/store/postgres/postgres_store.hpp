@@ -81,6 +81,8 @@ class postgres_store final : public tenant_store,
   void create_challenge(const challenge& c) override;
   std::optional<challenge> take_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                           time_point now) override;
+  std::optional<challenge> take_challenge_of_type(std::string_view tenant_id, std::string_view challenge_id,
+                                                  std::string_view type, time_point now) override;
   std::optional<challenge> take_challenge_by_value(std::string_view tenant_id, std::string_view type,
                                                    core::byte_view value, time_point now) override;
   std::optional<challenge> peek_challenge(std::string_view tenant_id, std::string_view challenge_id,
