@@ -4,8 +4,9 @@
 //  - the input is exactly one CBOR map (cbor::decode_one succeeds; trailing bytes are an error);
 //  - the key holds an EVP_PKEY, keeps the COSE bytes exactly as given, and its alg is one we know;
 //  - cose_key_from_cbor on the decoded map agrees (same alg; see the RSA note below);
-//  - no signature made up by the fuzzer verifies: an all-zero signature and the input's own bytes
-//    (as a signature over a fixed message) are refused, and verification never crashes.
+//  - no signature made up by the fuzzer verifies: an all-zero signature, the input's own bytes and
+//    the EdDSA "identity" signature (R = neutral point, S = 0; valid for any message under a
+//    small-order key) are refused over a fixed message, and verification never crashes.
 // On failure: an error and no value.
 #include <openssl/evp.h>
 
@@ -75,5 +76,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const std::size_t n : {std::size_t{8}, std::size_t{64}, std::size_t{72}, std::size_t{256}, std::size_t{512}})
     SIGNET_FUZZ_CHECK(!core::verify_signature(key, message, core::byte_view(zeros).first(n)));
   SIGNET_FUZZ_CHECK(!core::verify_signature(key, message, in));
+  // EdDSA: R = the neutral point, S = 0 verifies every message under a small-order public key
+  // ([S]B = R + [k]A holds when A has small order and R is the identity), so such keys must be refused.
+  std::array<std::uint8_t, 64> ed25519_identity_sig{};
+  ed25519_identity_sig[0] = 0x01;  // encoding of (0, 1)
+  std::array<std::uint8_t, 114> ed448_identity_sig{};
+  ed448_identity_sig[0] = 0x01;
+  SIGNET_FUZZ_CHECK(!core::verify_signature(key, message, ed25519_identity_sig));
+  SIGNET_FUZZ_CHECK(!core::verify_signature(key, message, ed448_identity_sig));
   return 0;
 }
