@@ -6,6 +6,8 @@
 //   tokens  track --users users (scope add:authenticators), print one token per line (wrk's Lua script)
 //   signup  set-up: track --users users; timed: C1 + C2 with a fresh ES256 credential per ceremony
 //   signin  set-up: track --users users, register one passkey each; timed: C3 + C4 (Bearer)
+//   startup -- CMD ARGS...: start CMD, poll GET /health every 0.5 ms, print the time from fork to the
+//           first 200, then SIGTERM and reap CMD
 // Every response is checked (status 200 and the members the next step needs); anything else is an
 // error, counted and reported. Server CPU is read from /proc/PID/stat (utime+stime) of every
 // --server-pid around the timed phase only, so set-up traffic is not charged to the ceremonies.
@@ -14,7 +16,9 @@
 #include <netinet/tcp.h>
 #include <openssl/rand.h>
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -58,13 +62,15 @@ struct options {
   unsigned users = 256;
   std::vector<int> server_pids;
   std::string label;
+  std::vector<std::string> command;  // startup mode: the server command line
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "signet_loadgen: " << why << "\n"
             << "usage: signet_loadgen --mode tokens|signup|signin --port P --secret SK [--host 127.0.0.1]\n"
             << "       [--rp-id localhost] [--origin http://localhost:9] [--connections 16] [--duration 10]\n"
-            << "       [--users 256] [--server-pid PID[,PID...]] [--label NAME]\n";
+            << "       [--users 256] [--server-pid PID[,PID...]] [--label NAME]\n"
+            << "       signet_loadgen --mode startup --port P -- /abs/path/to/server ARGS...\n";
   std::exit(2);
 }
 
@@ -72,6 +78,10 @@ options parse_args(int argc, char** argv) {
   options o;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--") {
+      for (++i; i < argc; ++i) o.command.emplace_back(argv[i]);
+      break;
+    }
     if (i + 1 >= argc) usage("missing value for " + a);
     const std::string v = argv[++i];
     if (a == "--mode") o.mode = v;
@@ -90,8 +100,10 @@ options parse_args(int argc, char** argv) {
         if (!p.empty()) o.server_pids.push_back(std::stoi(p));
     } else usage("unknown option " + a);
   }
-  if (o.mode != "tokens" && o.mode != "signup" && o.mode != "signin") usage("--mode must be tokens, signup or signin");
-  if (o.port == 0 || o.secret.empty()) usage("--port and --secret are required");
+  if (o.mode != "tokens" && o.mode != "signup" && o.mode != "signin" && o.mode != "startup")
+    usage("--mode must be tokens, signup, signin or startup");
+  if (o.mode == "startup" ? (o.port == 0 || o.command.empty()) : (o.port == 0 || o.secret.empty()))
+    usage("--port and --secret (or, for startup, --port and -- COMMAND) are required");
   if (o.connections == 0 || o.connections > 1024 || o.users == 0 || o.duration <= 0 || o.duration > 3600)
     usage("bad --connections/--users/--duration");
   return o;
@@ -488,7 +500,41 @@ unsigned run_threads(unsigned n, Fn fn) {
   return failures.load();
 }
 
+/// Start-up to first 200: fork + exec the server, then GET /health until it answers 200.
+int run_startup(const options& o) {
+  std::vector<char*> argv;
+  for (const auto& a : o.command) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const auto t0 = clock_type::now();
+  const pid_t child = ::fork();
+  if (child < 0) throw std::runtime_error("fork failed");
+  if (child == 0) {
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  std::optional<double> ms;
+  const auto deadline = t0 + std::chrono::seconds(10);
+  while (!ms && clock_type::now() < deadline) {
+    try {
+      http_connection c(o.host, o.port);
+      if (c.request("GET", "/health", "", "").status == 200)
+        ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+    } catch (const std::exception&) {
+      int status = 0;
+      if (::waitpid(child, &status, WNOHANG) == child) throw std::runtime_error("the server exited during start-up");
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+  }
+  ::kill(child, SIGTERM);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  if (!ms) throw std::runtime_error("no 200 from /health within 10 s");
+  std::printf("STARTUP ms=%.2f\n", *ms);
+  return 0;
+}
+
 int run(const options& o) {
+  if (o.mode == "startup") return run_startup(o);
   // Users are split between connections: connection t owns users t, t+C, t+2C, ...
   std::vector<user> users(o.users);
   const std::string run_tag = random_id("");
