@@ -1,6 +1,7 @@
 // signet_loadgen: closed-loop WebAuthn ceremony load over keep-alive HTTP/1.1 connections, for
 // scripts/bench. One thread per connection, blocking loopback sockets, an in-process ES256 software
-// authenticator (the test-support helpers: OpenSSL keys, authData, CBOR attestation object).
+// authenticator (OpenSSL P-256 keys, authData, CBOR attestation object, DER signatures). It depends on
+// OpenSSL and Boost.JSON only, not on Signet's libraries, so it measures the wire contract alone.
 //
 // Modes:
 //   tokens  track --users users (scope add:authenticators), print one token per line (wrk's Lua script)
@@ -14,6 +15,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <sys/resource.h>
 #include <signal.h>
@@ -39,14 +43,11 @@
 #include <thread>
 #include <vector>
 
-#include "soft_authenticator.hpp"
-
 namespace {
 
 namespace json = boost::json;
-namespace test = signet::test;
-namespace core = signet::core;
 using clock_type = std::chrono::steady_clock;
+using bytes = std::vector<std::uint8_t>;
 
 // ---- options ---------------------------------------------------------------------------------------
 
@@ -135,13 +136,31 @@ std::string base64_std(std::string_view in) {
   return out;
 }
 
-core::bytes random_bytes(std::size_t n) {
-  core::bytes b(n);
+/// base64url without padding (RFC 4648 §5), as WebAuthn JSON uses it.
+std::string base64url(const std::uint8_t* p, std::size_t n) {
+  std::string s = base64_std(std::string_view(reinterpret_cast<const char*>(p), n));
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  for (auto& ch : s) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
+  return s;
+}
+std::string base64url(const bytes& b) { return base64url(b.data(), b.size()); }
+std::string base64url(std::string_view s) { return base64url(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
+
+bytes random_bytes(std::size_t n) {
+  bytes b(n);
   if (RAND_bytes(b.data(), static_cast<int>(n)) != 1) throw std::runtime_error("RAND_bytes failed");
   return b;
 }
 
-std::string random_id(const char* prefix) { return prefix + core::base64url_encode(random_bytes(12)); }
+std::string random_id(const char* prefix) { return prefix + base64url(random_bytes(12)); }
+
+bytes sha256(const void* data, std::size_t n) {
+  bytes out(32);
+  unsigned int len = 0;
+  if (EVP_Digest(data, n, out.data(), &len, EVP_sha256(), nullptr) != 1 || len != 32)
+    throw std::runtime_error("SHA-256 failed");
+  return out;
+}
 
 // ---- a small blocking HTTP/1.1 client ----------------------------------------------------------------
 
@@ -288,54 +307,121 @@ class http_connection {
 
 // ---- the software authenticator (ES256, fmt none) ----------------------------------------------------
 
-struct credential {
-  test::key_pair key = test::key_pair::generate(-7);
-  core::bytes id = random_bytes(32);
-  std::uint32_t sign_count = 0;
+namespace flag {
+constexpr std::uint8_t up = 0x01, uv = 0x04, be = 0x08, bs = 0x10, at = 0x40;
+}
+
+struct pkey_deleter {
+  void operator()(EVP_PKEY* k) const noexcept { EVP_PKEY_free(k); }
+};
+struct md_ctx_deleter {
+  void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
 };
 
+/// One passkey: a P-256 key pair, a random 32-byte credential id and its signature counter.
+class credential {
+ public:
+  credential() : key_(EVP_EC_gen("P-256")), id_(random_bytes(32)) {
+    if (!key_) throw std::runtime_error("EC key generation failed");
+  }
+  const bytes& id() const noexcept { return id_; }
+  std::uint32_t next_count() noexcept { return ++count_; }
+
+  /// COSE_Key {1: 2 (EC2), 3: -7 (ES256), -1: 1 (P-256), -2: x, -3: y}, CTAP2 canonical order.
+  bytes cose_public_key() const {
+    std::uint8_t point[65];
+    std::size_t len = 0;
+    if (EVP_PKEY_get_octet_string_param(key_.get(), OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point), &len) != 1 ||
+        len != 65 || point[0] != 0x04)
+      throw std::runtime_error("cannot read the public point");
+    bytes out{0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20};
+    out.insert(out.end(), point + 1, point + 33);
+    out.insert(out.end(), {0x22, 0x58, 0x20});
+    out.insert(out.end(), point + 33, point + 65);
+    return out;
+  }
+
+  /// ECDSA P-256 with SHA-256, DER-encoded (as WebAuthn sends it).
+  bytes sign(const bytes& data) const {
+    std::unique_ptr<EVP_MD_CTX, md_ctx_deleter> ctx(EVP_MD_CTX_new());
+    std::size_t len = 0;
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1 ||
+        EVP_DigestSign(ctx.get(), nullptr, &len, data.data(), data.size()) != 1)
+      throw std::runtime_error("signing failed");
+    bytes sig(len);
+    if (EVP_DigestSign(ctx.get(), sig.data(), &len, data.data(), data.size()) != 1) throw std::runtime_error("signing failed");
+    sig.resize(len);
+    return sig;
+  }
+
+ private:
+  std::unique_ptr<EVP_PKEY, pkey_deleter> key_;
+  bytes id_;
+  std::uint32_t count_ = 0;
+};
+
+/// authenticatorData = SHA-256(rpId) ‖ flags ‖ signCount (big-endian) ‖ [attested credential data].
+bytes auth_data(const std::string& rp_id, std::uint8_t flags, std::uint32_t count, const bytes& attested = {}) {
+  bytes out = sha256(rp_id.data(), rp_id.size());
+  out.push_back(flags);
+  for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>(count >> s));
+  out.insert(out.end(), attested.begin(), attested.end());
+  return out;
+}
+
+std::string client_data(const char* type, const std::string& challenge, const std::string& origin) {
+  return json::serialize(json::object{{"type", type}, {"challenge", challenge}, {"origin", origin}, {"crossOrigin", false}});
+}
+
 /// RegistrationResponseJSON as @simplewebauthn/browser's startRegistration() posts it for a platform
-/// authenticator (fmt none, flags UP|UV|AT|BE|BS, credProps rk).
+/// authenticator: attestation object {fmt: "none", attStmt: {}, authData} in CBOR, flags UP|UV|BE|BS|AT.
 std::string registration_json(const credential& c, const std::string& rp_id, const std::string& origin,
                               const std::string& challenge) {
-  const core::aaguid aaguid{};  // all zero, as platform authenticators with "none" attestation send
-  const core::bytes cose = c.key.cose_public_key();
-  const std::uint8_t flags = core::flags::up | core::flags::uv | core::flags::be | core::flags::bs | core::flags::at;
-  const core::bytes auth_data = test::make_auth_data(rp_id, flags, c.sign_count, &aaguid, c.id, cose);
-  const std::string cdj = test::client_data_json("webauthn.create", challenge, origin, false);
-  const core::bytes empty_map{0xa0};
-  const core::bytes att = test::make_attestation_object("none", empty_map, auth_data);
-  const std::string id = core::base64url_encode(c.id);
+  bytes attested(16, 0);  // AAGUID: zero, as platform authenticators with "none" attestation send
+  attested.push_back(static_cast<std::uint8_t>(c.id().size() >> 8));
+  attested.push_back(static_cast<std::uint8_t>(c.id().size() & 0xff));
+  attested.insert(attested.end(), c.id().begin(), c.id().end());
+  const bytes cose = c.cose_public_key();
+  attested.insert(attested.end(), cose.begin(), cose.end());
+  const bytes ad = auth_data(rp_id, flag::up | flag::uv | flag::be | flag::bs | flag::at, 0, attested);
+  // {"fmt": "none", "attStmt": {}, "authData": h'...'}; authData is always 24..65535 bytes here.
+  bytes att{0xa3, 0x63, 'f', 'm', 't', 0x64, 'n', 'o', 'n', 'e', 0x67, 'a', 't', 't', 'S', 't', 'm', 't', 0xa0,
+            0x68, 'a', 'u', 't', 'h', 'D', 'a', 't', 'a'};
+  if (ad.size() < 256) {
+    att.insert(att.end(), {0x58, static_cast<std::uint8_t>(ad.size())});
+  } else {
+    att.insert(att.end(), {0x59, static_cast<std::uint8_t>(ad.size() >> 8), static_cast<std::uint8_t>(ad.size() & 0xff)});
+  }
+  att.insert(att.end(), ad.begin(), ad.end());
+  const std::string id = base64url(c.id());
   json::object o{
       {"id", id},
       {"rawId", id},
       {"type", "public-key"},
       {"response",
-       json::object{{"clientDataJSON", core::base64url_encode(core::as_bytes(cdj))},
-                    {"attestationObject", core::base64url_encode(att)},
+       json::object{{"clientDataJSON", base64url(client_data("webauthn.create", challenge, origin))},
+                    {"attestationObject", base64url(att)},
                     {"transports", json::array{"hybrid", "internal"}},
                     {"publicKeyAlgorithm", -7},
-                    {"authenticatorData", core::base64url_encode(auth_data)}}},
+                    {"authenticatorData", base64url(ad)}}},
       {"clientExtensionResults", json::object{{"credProps", json::object{{"rk", true}}}}},
       {"authenticatorAttachment", "platform"}};
   return json::serialize(o);
 }
 
-/// AuthenticationResponseJSON as startAuthentication() posts it (flags UP|UV|BE|BS, DER signature).
+/// AuthenticationResponseJSON as startAuthentication() posts it (flags UP|UV|BE|BS, DER signature over
+/// authenticatorData ‖ SHA-256(clientDataJSON)).
 std::string authentication_json(credential& c, const std::string& rp_id, const std::string& origin,
                                 const std::string& challenge, const std::string& user_handle_b64url) {
-  ++c.sign_count;
-  const std::uint8_t flags = core::flags::up | core::flags::uv | core::flags::be | core::flags::bs;
-  const core::bytes auth_data = test::make_auth_data(rp_id, flags, c.sign_count);
-  const std::string cdj = test::client_data_json("webauthn.get", challenge, origin, false);
-  const core::bytes cdh = test::sha256(core::as_bytes(cdj));
-  core::bytes signed_data = auth_data;
+  const bytes ad = auth_data(rp_id, flag::up | flag::uv | flag::be | flag::bs, c.next_count());
+  const std::string cdj = client_data("webauthn.get", challenge, origin);
+  const bytes cdh = sha256(cdj.data(), cdj.size());
+  bytes signed_data = ad;
   signed_data.insert(signed_data.end(), cdh.begin(), cdh.end());
-  const core::bytes sig = c.key.sign(signed_data);
-  const std::string id = core::base64url_encode(c.id);
-  json::object resp{{"authenticatorData", core::base64url_encode(auth_data)},
-                    {"clientDataJSON", core::base64url_encode(core::as_bytes(cdj))},
-                    {"signature", core::base64url_encode(sig)}};
+  const std::string id = base64url(c.id());
+  json::object resp{{"authenticatorData", base64url(ad)},
+                    {"clientDataJSON", base64url(cdj)},
+                    {"signature", base64url(c.sign(signed_data))}};
   if (!user_handle_b64url.empty()) resp["userHandle"] = user_handle_b64url;
   json::object o{{"id", id},
                  {"rawId", id},
