@@ -69,21 +69,41 @@ result<void> step_8_10_parse(auth_state& s) {
 }
 
 // WebAuthn L3 §7.2 step 11: C.type is "webauthn.get".
-result<void> step_11_type(auth_state& s) { return check_client_type(s.c, "webauthn.get"); }
+// (Secure Payment Confirmation: "payment.get" when the ceremony is a payment.)
+result<void> step_11_type(auth_state& s) {
+  return check_client_type(s.c, s.expected.payment ? "payment.get" : "webauthn.get");
+}
 
 // WebAuthn L3 §7.2 step 12: C.challenge equals the base64url encoding of options.challenge.
 result<void> step_12_challenge(auth_state& s) { return check_client_challenge(s.c, s.expected.challenge); }
 
 // WebAuthn L3 §7.2 step 13: C.origin is an origin the RP expects.
+// (SPC: the assertion comes from the merchant's page, so the origin is a merchant origin; the
+// transaction, the RP and the merchant are checked on the payment data instead, step 15a.)
 result<void> step_13_origin(auth_state& s) {
+  if (s.expected.payment) return {};
   return check_client_origin(s.c, s.expected.origins, *s.expected.policy);
 }
 
 // WebAuthn L3 §7.2 step 14: C.crossOrigin true only if the RP expects a cross-origin iframe.
-result<void> step_14_cross_origin(auth_state& s) { return check_client_cross_origin(s.c, *s.expected.policy); }
+// (SPC runs in the merchant's top-level page or its iframe; payment.topOrigin decides, step 15a.)
+result<void> step_14_cross_origin(auth_state& s) {
+  if (s.expected.payment) return {};
+  return check_client_cross_origin(s.c, *s.expected.policy);
+}
 
 // WebAuthn L3 §7.2 step 15: C.topOrigin, when present, is a top origin the RP expects.
-result<void> step_15_top_origin(auth_state& s) { return check_client_top_origin(s.c, *s.expected.policy); }
+result<void> step_15_top_origin(auth_state& s) {
+  if (s.expected.payment) return {};
+  return check_client_top_origin(s.c, *s.expected.policy);
+}
+
+// Secure Payment Confirmation, step 15a: the payment data names our RP and the transaction the
+// ceremony was started for (amount, currency, payee), from an allowed merchant.
+result<void> step_15a_payment(auth_state& s) {
+  if (!s.expected.payment) return {};
+  return check_client_payment(s.c, s.expected.rp_id, *s.expected.payment);
+}
 
 // WebAuthn L3 §7.2 step 16: rpIdHash is SHA-256 of the RP ID — or, when the client reports the
 // FIDO appid extension as used (§10.1.1), SHA-256 of the configured AppID.
@@ -162,6 +182,7 @@ result<authentication_result> verify_authentication(const authentication_respons
   if (auto r = step_13_origin(s); !r) return r.error();
   if (auto r = step_14_cross_origin(s); !r) return r.error();
   if (auto r = step_15_top_origin(s); !r) return r.error();
+  if (auto r = step_15a_payment(s); !r) return r.error();
   if (auto r = step_16_rp_id_hash(s); !r) return r.error();
   if (auto r = step_17_user_present(s); !r) return r.error();
   if (auto r = step_18_user_verified(s); !r) return r.error();
@@ -195,6 +216,7 @@ result<authentication_result> finish_authentication(const finish_authentication_
   e.identified_user = o.ceremony->user() ? &*o.ceremony->user() : nullptr;
   e.credential = o.credential;
   e.policy = o.policy;
+  e.payment = o.payment;
   return verify_authentication(*o.response, e);
 }
 

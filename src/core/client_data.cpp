@@ -39,7 +39,53 @@ result<client_data> parse_client_data(byte_view raw) {
     if (!top->is_string()) return errc::client_data_malformed;
     out.top_origin = std::string(top->get_string());
   }
+  // Secure Payment Confirmation: "payment.get" client data carries the transaction.
+  if (out.type == "payment.get") {
+    const auto* pay = o.if_contains("payment");
+    if (!pay || !pay->is_object()) return errc::client_data_malformed;
+    const auto& p = pay->get_object();
+    auto str = [&](const boost::json::object& obj, const char* k) -> const boost::json::string* {
+      const auto* v = obj.if_contains(k);
+      return v && v->is_string() ? &v->get_string() : nullptr;
+    };
+    const auto* rp = str(p, "rpId");
+    const auto* top = str(p, "topOrigin");
+    const auto* total = p.if_contains("total");
+    if (!rp || !top || !total || !total->is_object()) return errc::client_data_malformed;
+    const auto* value = str(total->get_object(), "value");
+    const auto* currency = str(total->get_object(), "currency");
+    if (!value || !currency) return errc::client_data_malformed;
+    client_payment_data pd;
+    pd.rp_id = std::string(*rp);
+    pd.top_origin = std::string(*top);
+    pd.total_value = std::string(*value);
+    pd.total_currency = std::string(*currency);
+    for (auto [key, field] : {std::pair{"payeeName", &pd.payee_name}, std::pair{"payeeOrigin", &pd.payee_origin}}) {
+      if (const auto* v = p.if_contains(key)) {
+        if (!v->is_string()) return errc::client_data_malformed;
+        *field = std::string(v->get_string());
+      }
+    }
+    if (const auto* inst = p.if_contains("instrument"); inst && inst->is_object())
+      if (const auto* dn = str(inst->get_object(), "displayName")) pd.instrument_display_name = std::string(*dn);
+    out.payment = std::move(pd);
+  }
   return out;
+}
+
+result<void> check_client_payment(const client_data& c, std::string_view rp_id, const payment_expectations& e) {
+  if (!c.payment) return errc::client_data_payment_mismatch;
+  const auto& p = *c.payment;
+  if (p.rp_id != rp_id) return errc::client_data_payment_mismatch;
+  if (p.total_value != e.amount || p.total_currency != e.currency) return errc::client_data_payment_mismatch;
+  if (e.payee_name && p.payee_name != *e.payee_name) return errc::client_data_payment_mismatch;
+  if (e.payee_origin && p.payee_origin != *e.payee_origin) return errc::client_data_payment_mismatch;
+  if (!e.top_origins.empty()) {
+    bool found = false;
+    for (const auto& t : e.top_origins) found |= p.top_origin == t;
+    if (!found) return errc::client_data_payment_mismatch;
+  }
+  return {};
 }
 
 namespace {

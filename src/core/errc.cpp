@@ -49,6 +49,7 @@ std::string_view to_string(errc e) noexcept {
     case errc::client_data_cross_origin_not_allowed: return "client_data_cross_origin_not_allowed";
     case errc::client_data_top_origin_mismatch: return "client_data_top_origin_mismatch";
     case errc::client_data_token_binding_invalid: return "client_data_token_binding_invalid";
+    case errc::client_data_payment_mismatch: return "client_data_payment_mismatch";
     case errc::response_malformed: return "response_malformed";
     case errc::response_type_invalid: return "response_type_invalid";
     case errc::response_id_mismatch: return "response_id_mismatch";
@@ -140,6 +141,7 @@ std::optional<condition> condition_of(errc e) noexcept {
     case errc::client_data_origin_mismatch:
     case errc::client_data_top_origin_mismatch:
     case errc::client_data_token_binding_invalid:
+    case errc::client_data_payment_mismatch:
     case errc::attestation_signature_invalid:
     case errc::attestation_alg_mismatch:
     case errc::attestation_certificate_invalid:

@@ -177,7 +177,8 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
                       : boost::system::result<core::authentication_ceremony>(core::errc::ceremony_options_invalid);
   if (!rec || !ceremony) return make_error(errc::invalid_request, "The challenge record is unreadable.");
 
-  // Step 4: id/rawId, then the credential.
+  // Step 4: type and id/rawId, then the credential.
+  if (auto ident = detail::check_credential_identity(*shape, "authentication", ch.id); !ident) return ident.error();
   auto response = core::parse_authentication_response_json(req.credential_json);
   if (!response) return detail::credential_error("authentication", ch.id, response.error());
   auto cred = stores_.authenticators.find_authenticator_by_credential(tenant.id, response->raw_id);
@@ -206,6 +207,17 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
   stored.backup_eligible = cred->backup_eligible;
   core::policy policy;
   policy.require_user_verification = false;  // the ceremony's userVerification decides
+  // §10.2: an SPC ceremony verifies a "payment.get" assertion for the action's transaction.
+  std::optional<core::payment_expectations> payment;
+  if (rec->spc) {
+    if (!rec->amount || !rec->currency)
+      return make_error(errc::invalid_request, "The action has no transaction (custom amount and currency).");
+    payment.emplace();
+    payment->amount = *rec->amount;
+    payment->currency = *rec->currency;
+    if (rec->payee_name) payment->payee_name = *rec->payee_name;
+    if (rec->payee_origin) payment->payee_origin = *rec->payee_origin;
+  }
   core::finish_authentication_options f;
   f.ceremony = &*ceremony;
   f.response = &*response;
@@ -213,6 +225,7 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
   f.origins = tenant.expected_origins;
   f.policy = &policy;
   f.now = now;
+  f.payment = payment ? &*payment : nullptr;
   auto verified = core::finish_authentication(f);
   if (!verified) return detail::credential_error("authentication", ch.id, verified.error());
 

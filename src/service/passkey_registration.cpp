@@ -152,7 +152,9 @@ result<add_passkey_result> passkey_service::add_passkey(const bearer_context& ct
                       : boost::system::result<core::registration_ceremony>(core::errc::ceremony_options_invalid);
   if (!rec || !ceremony) return make_error(errc::invalid_request, "The challenge record is unreadable.");
 
-  // Steps 4–7: core verification (§7.1). Attestation is "none": trust chains are not anchored.
+  // Step 4: type and id/rawId (the challenge is consumed from here on).
+  if (auto ident = detail::check_credential_identity(*shape, "registration", ch.id); !ident) return ident.error();
+  // Steps 5–7: core verification (§7.1). Attestation is "none": trust chains are not anchored.
   auto response = core::parse_registration_response_json(req.credential_json);
   if (!response) return detail::credential_error("registration", ch.id, response.error());
   core::policy policy;

@@ -36,6 +36,9 @@ result<credential_shape> check_shape(std::string_view text, std::initializer_lis
       return make_error(errc::invalid_request, "`response." + std::string(k) + "` must be a string.");
   }
   credential_shape s;
+  s.id = std::string(o.at("id").as_string());
+  s.raw_id = std::string(o.at("rawId").as_string());
+  s.type = std::string(o.at("type").as_string());
   // The challenge, for ceremonies sent without a challengeId (read leniently; core re-checks it).
   if (auto cd = core::base64url_decode(std::string_view(r->as_object().at("clientDataJSON").as_string()))) {
     boost::system::error_code ec2;
@@ -82,6 +85,20 @@ result<store::challenge> take_bound_challenge(store::challenge_store& challenges
   }
   if (!taken) return make_error(errc::invalid_request, bad);
   return std::move(*taken);
+}
+
+result<void> check_credential_identity(const credential_shape& s, std::string_view ceremony_kind,
+                                       std::string_view ceremony_id) {
+  if (s.type != "public-key") {
+    spdlog::info("{} rejected: ceremony={} code=response_type_invalid", ceremony_kind, ceremony_id);
+    return make_error(errc::invalid_credential, "`type` must be \"public-key\".");
+  }
+  // The browser sets both from the same bytes; a difference means the body was edited.
+  if (s.id != s.raw_id) {
+    spdlog::info("{} rejected: ceremony={} code=response_id_mismatch", ceremony_kind, ceremony_id);
+    return make_error(errc::invalid_credential, "`id` must equal `rawId`.");
+  }
+  return {};
 }
 
 error credential_error(std::string_view ceremony_kind, std::string_view ceremony_id, boost::system::error_code ec) {

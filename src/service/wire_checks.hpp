@@ -23,8 +23,15 @@ inline constexpr std::string_view type_security_key_authentication = "security-k
 core::user_verification_requirement uv_requirement(std::string_view s) noexcept;
 
 struct credential_shape {
+  std::string id;
+  std::string raw_id;
+  std::string type;
   std::string challenge;  // clientDataJSON.challenge when readable, else empty
 };
+
+/// §6.2 / §6.4 step 4: `type` is "public-key" and `id` equals `rawId`. Error: invalid_credential.
+result<void> check_credential_identity(const credential_shape& s, std::string_view ceremony_kind,
+                                       std::string_view ceremony_id);
 
 /// §6.2 step 2: an object with string id, rawId, type, response.clientDataJSON and
 /// response.attestationObject. Error: invalid_request.

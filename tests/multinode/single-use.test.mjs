@@ -219,9 +219,7 @@ test('a sign count can only move forward across nodes: two assertions with one c
 // loses the race answers 400 but leaves a signInWithPasskey action in CHALLENGE_REQUIRED behind
 // for the user (contract §6.4: step 12 follows a successful step 10; a failed verification
 // changes no action). Race-dependent, so it shows up in most but not every run of 20 rounds.
-test('a sign-in that loses the sign-count race leaves no action behind', {
-  todo: 'server bug: C4 token-less sign-in that loses the sign-count compare-and-set leaves a CHALLENGE_REQUIRED signInWithPasskey action',
-}, async () => {
+test('a sign-in that loses the sign-count race leaves no action behind', async () => {
   const auth = new SoftAuthenticator({ origin: TENANT_ORIGIN });
   const { userId } = await signUp(auth, { trackOn: B, optionsOn: A, finishOn: A });
   const credId = [...auth.credentials.keys()][0];

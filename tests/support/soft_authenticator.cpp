@@ -7,6 +7,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cstdlib>
@@ -355,7 +356,12 @@ minted_registration soft_authenticator::make_registration(const registration_kno
 
 minted_assertion soft_authenticator::make_assertion(const assertion_knobs& k) const {
   const bytes auth_data = make_auth_data(k.rp_id, k.flags, k.sign_count);
-  const std::string cdj = client_data_json(k.type, k.challenge, k.origin);
+  std::string cdj = client_data_json(k.type, k.challenge, k.origin);
+  if (k.payment_json) {
+    auto o = boost::json::parse(cdj).as_object();
+    o["payment"] = boost::json::parse(*k.payment_json);
+    cdj = boost::json::serialize(o);
+  }
   const bytes cdh = sha256(core::as_bytes(cdj));
   bytes signed_data = auth_data;
   signed_data.insert(signed_data.end(), cdh.begin(), cdh.end());

@@ -110,6 +110,8 @@ struct assertion_knobs {
   std::uint32_t sign_count = 1;
   std::optional<bytes> user_handle;
   bool corrupt_signature = false;
+  /// Secure Payment Confirmation: a JSON object text put into clientDataJSON as `payment`.
+  std::optional<std::string> payment_json;
 };
 
 struct minted_assertion {

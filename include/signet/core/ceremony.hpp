@@ -14,6 +14,7 @@
 
 #include "signet/core/attestation.hpp"
 #include "signet/core/authenticator_data.hpp"
+#include "signet/core/client_data.hpp"
 #include "signet/core/bytes.hpp"
 #include "signet/core/cose.hpp"
 #include "signet/core/errc.hpp"
@@ -109,6 +110,9 @@ struct authentication_expectations {
   const core::user_handle* identified_user = nullptr; // user known before the ceremony, or nullptr
   const stored_credential* credential = nullptr;       // looked up by response.raw_id; must be set
   const core::policy* policy = nullptr;                // must be set
+  /// Secure Payment Confirmation: when set, the client data must be "payment.get" carrying this
+  /// transaction; the origin is then a merchant's (checked through payment.topOrigin, not `origins`).
+  const payment_expectations* payment = nullptr;
 };
 
 struct authentication_result {
@@ -252,6 +256,7 @@ struct finish_authentication_options {
   std::span<const std::string> origins;
   const core::policy* policy = nullptr;
   std::chrono::system_clock::time_point now;
+  const payment_expectations* payment = nullptr;  // SPC assertion ("payment.get"), see authentication_expectations
 };
 
 /// Checks expiry, then verify_authentication with the ceremony's values. The caller writes back

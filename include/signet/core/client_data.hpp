@@ -12,13 +12,42 @@
 
 namespace signet::core {
 
+/// CollectedClientPaymentData.payment of Secure Payment Confirmation (type "payment.get").
+struct client_payment_data {
+  std::string rp_id;
+  std::string top_origin;
+  std::optional<std::string> payee_name;
+  std::optional<std::string> payee_origin;
+  std::string total_value;
+  std::string total_currency;
+  std::optional<std::string> instrument_display_name;
+};
+
 struct client_data {
-  std::string type;       // "webauthn.create" / "webauthn.get"
+  std::string type;       // "webauthn.create" / "webauthn.get" / "payment.get"
   std::string challenge;  // base64url as sent (compared as a string)
   std::string origin;
   bool cross_origin = false;
   std::optional<std::string> top_origin;
+  std::optional<client_payment_data> payment;  // present exactly when type is "payment.get"
 };
+
+/// What a Secure Payment Confirmation assertion must carry (SPC §"Verifying an authentication
+/// assertion"): the RP, the transaction the payment was started for, and the merchants allowed.
+struct payment_expectations {
+  std::string_view amount;    // payment.total.value, compared as a string ("42.00")
+  std::string_view currency;  // payment.total.currency (ISO 4217)
+  std::optional<std::string_view> payee_name;
+  std::optional<std::string_view> payee_origin;
+  /// Merchant origins allowed as payment.topOrigin (empty = any merchant).
+  std::span<const std::string> top_origins;
+};
+
+/// The SPC checks: payment present, payment.rpId == rp_id, total value and currency equal, payee name
+/// and origin equal when expected, topOrigin among `top_origins` when that list is not empty.
+/// errc::client_data_payment_mismatch on any difference.
+boost::system::result<void> check_client_payment(const client_data& c, std::string_view rp_id,
+                                                 const payment_expectations& e);
 
 /// Parses clientDataJSON (UTF-8 JSON object; size <= limits::client_data_max). Requires type,
 /// challenge and origin as strings; crossOrigin, when present, a boolean; topOrigin a string.

@@ -57,6 +57,7 @@ enum class errc : int {
   client_data_cross_origin_not_allowed,
   client_data_top_origin_mismatch,
   client_data_token_binding_invalid,
+  client_data_payment_mismatch,
   // response_…: RegistrationResponseJSON / AuthenticationResponseJSON
   response_malformed = 500,
   response_type_invalid,

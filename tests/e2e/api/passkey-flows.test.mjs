@@ -371,9 +371,7 @@ describe('C3 / C4 / C5 sign-in (§6.3–§6.5)', () => {
     assertError(await http.bearer(t.token, 'POST', C2, { json: { registrationCredential: reg, challengeId: c1.challengeId, deviceId: 'd'.repeat(257) } }), 400, 'invalid_request');
   });
 
-  test('C4 with id != rawId -> 400 invalid_credential (§6.4 step 4)', {
-    todo: 'server deviation: C4 ignores `id` and verifies by `rawId` alone, answering 200 (expected 400 invalid_credential)',
-  }, async () => {
+  test('C4 with id != rawId -> 400 invalid_credential (§6.4 step 4)', async () => {
     const s = await signUp();
     assertOk(s.res);
     const c3 = assertOk(await basic('POST', C3, { json: {} }));
@@ -382,9 +380,7 @@ describe('C3 / C4 / C5 sign-in (§6.3–§6.5)', () => {
     assertError(await basic('POST', C4, { json: { authenticationCredential: asr, challengeId: c3.challengeId } }), 400, 'invalid_credential');
   });
 
-  test('C2 with id != rawId -> 400 invalid_credential (§6.2 step 4)', {
-    todo: 'server deviation: C2 does not compare `id` with `rawId` and registers the credential, answering 200 (expected 400 invalid_credential)',
-  }, async () => {
+  test('C2 with id != rawId -> 400 invalid_credential (§6.2 step 4)', async () => {
     const t = await track(signet, uniqueUserId('pk-idraw'), 'createPasskey');
     const c1 = assertOk(await http.bearer(t.token, 'POST', C1, { json: {} }));
     const reg = new SoftAuthenticator({ origin: ORIGIN }).register(c1.options);
@@ -653,7 +649,6 @@ describe('users, tokens and defaults around enrolment', () => {
 });
 
 describe('SPC payment authentication (§10.2)', () => {
-  const SPC_TODO = 'server deviation: C4 refuses every payment.get assertion (400 invalid_credential, client_data_type_mismatch): SPC authentication (§10.2) not implemented yet';
   const PAYMENT = { amount: '42.00', currency: 'USD', payeeName: 'Shop', payeeOrigin: 'https://shop.example' };
 
   /** A user with one ordinary and one payment-capable passkey; a track with the transaction. */
@@ -687,7 +682,7 @@ describe('SPC payment authentication (§10.2)', () => {
     assertError(await http.bearer(t.token, 'POST', C3, { json: { securePaymentConfirmation: true } }), 404, 'not_found');
   });
 
-  test('C4 with a payment.get assertion from the merchant origin -> 200; validate CHALLENGE_SUCCEEDED', { todo: SPC_TODO }, async () => {
+  test('C4 with a payment.get assertion from the merchant origin -> 200; validate CHALLENGE_SUCCEEDED', async () => {
     const p = await payer();
     const c3 = assertOk(await http.bearer(p.payToken, 'POST', C3, { json: { securePaymentConfirmation: true } }));
     const asr = p.auth.assert(c3.options, { credentialId: p.spcCredentialId, type: 'payment.get', origin: PAYMENT.payeeOrigin, clientDataExtra: paymentClientData() });

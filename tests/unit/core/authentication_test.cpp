@@ -200,3 +200,76 @@ INSTANTIATE_TEST_SUITE_P(
                       [](setup& s) { s.credential.public_key_cose = test::key_pair::generate(-65535).cose_public_key(); },
                       errc::cose_alg_not_allowed}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
+
+// Secure Payment Confirmation (contract §10.2): a "payment.get" assertion for the expected transaction.
+namespace {
+
+const std::string k_payment =
+    R"({"rpId":"example.com","topOrigin":"https://shop.example","payeeOrigin":"https://shop.example",)"
+    R"("total":{"value":"42.00","currency":"USD"},"instrument":{"displayName":"Visa 1234","icon":"x"}})";
+
+boost::system::result<core::authentication_result> run_payment(setup& s, const core::payment_expectations& p) {
+  auto minted = authenticator().make_assertion(s.knobs);
+  auto parsed = core::parse_authentication_response_json(minted.json);
+  if (!parsed) return parsed.error();
+  core::authentication_expectations e;
+  e.challenge = k_challenge;
+  e.origins = k_origins;
+  e.rp_id = "example.com";
+  e.require_user_verification = true;
+  e.credential = &s.credential;
+  e.policy = &s.policy;
+  e.payment = &p;
+  return core::verify_authentication(*parsed, e);
+}
+
+setup payment_setup() {
+  setup s = valid();
+  s.knobs.type = "payment.get";
+  s.knobs.origin = "https://shop.example";  // a merchant origin, outside the RP's origins
+  s.knobs.payment_json = k_payment;
+  return s;
+}
+
+}  // namespace
+
+TEST(authentication_spc, payment_assertion_for_the_transaction_verifies) {
+  auto s = payment_setup();
+  core::payment_expectations p{"42.00", "USD", std::nullopt, std::string_view("https://shop.example"), {}};
+  EXPECT_TRUE(run_payment(s, p));
+  const std::vector<std::string> merchants{"https://shop.example"};
+  p.top_origins = merchants;
+  EXPECT_TRUE(run_payment(s, p));
+}
+
+TEST(authentication_spc, each_difference_is_refused) {
+  struct variant {
+    const char* name;
+    std::function<void(setup&, core::payment_expectations&)> change;
+    errc code;
+  };
+  static const std::vector<std::string> other_merchants{"https://other.example"};
+  const std::vector<variant> cases = {
+      {"webauthn.get type", [](setup& s, auto&) { s.knobs.type = "webauthn.get"; }, errc::client_data_type_mismatch},
+      {"amount", [](setup&, auto& p) { p.amount = "42.01"; }, errc::client_data_payment_mismatch},
+      {"currency", [](setup&, auto& p) { p.currency = "EUR"; }, errc::client_data_payment_mismatch},
+      {"payee origin", [](setup&, auto& p) { p.payee_origin = "https://evil.example"; }, errc::client_data_payment_mismatch},
+      {"payee name", [](setup&, auto& p) { p.payee_name = "Shop"; }, errc::client_data_payment_mismatch},
+      {"merchant list", [](setup&, auto& p) { p.top_origins = other_merchants; }, errc::client_data_payment_mismatch},
+      {"rpId", [](setup& s, auto&) { s.knobs.payment_json = std::string(k_payment).replace(9, 11, "evil.example"); },
+       errc::client_data_payment_mismatch},
+      {"no payment member", [](setup& s, auto&) { s.knobs.payment_json.reset(); }, errc::client_data_malformed},
+      {"no user verification", [](setup& s, auto&) { s.knobs.flags = core::flags::up; }, errc::auth_data_user_not_verified},
+  };
+  for (const auto& c : cases) {
+    auto s = payment_setup();
+    core::payment_expectations p{"42.00", "USD", std::nullopt, std::string_view("https://shop.example"), {}};
+    c.change(s, p);
+    EXPECT_EQ(code_of(run_payment(s, p)), c.code) << c.name;
+  }
+}
+
+TEST(authentication_spc, payment_get_without_expectations_is_refused) {
+  auto s = payment_setup();
+  EXPECT_EQ(code_of(run(s)), errc::client_data_type_mismatch);
+}
