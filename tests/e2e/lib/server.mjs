@@ -136,7 +136,7 @@ async function waitForHealth(url, child, output, timeoutMs) {
 }
 
 /**
- * Start Signet with a fresh SQLite database in a temp dir.
+ * Start Signet with a fresh SQLite database in a temp dir (or on SIGNET_E2E_DATABASE_URL when set).
  * options:
  *   origins       origins of the first tenant (default ['http://localhost:5173'])
  *   rpId          rpId of the first tenant (default 'localhost')
@@ -164,7 +164,9 @@ export async function startSignet(options = {}) {
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'signet-e2e-'));
   const dbPath = path.join(dir, 'signet.db');
-  const databaseUrl = `sqlite://${dbPath}`; // dbPath is absolute -> sqlite:///tmp/...
+  // SIGNET_E2E_DATABASE_URL (e.g. postgresql://signet@127.0.0.1:PORT/signet_test) runs the same tests
+  // on a shared PostgreSQL: every test still gets its own tenants, so tests stay independent.
+  const databaseUrl = process.env.SIGNET_E2E_DATABASE_URL || `sqlite://${dbPath}`; // sqlite:///tmp/...
   const createAll = async (o) => {
     const list = [await createTenant(databaseUrl, { rpId, origins: o, name })];
     for (const t of extra) list.push(await createTenant(databaseUrl, t));
