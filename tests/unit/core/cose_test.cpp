@@ -115,3 +115,42 @@ TEST(cose, supported_algorithms_exclude_rs1_and_ml_dsa) {
     EXPECT_FALSE(a == -48 || a == -49 || a == -50);
   }
 }
+
+// Small-order and non-canonical EdDSA public keys forge signatures for any message; they are refused
+// at parse time (found by fuzz_cose_key: tests/vectors/fuzz/cose_key/ed25519-small-order-key).
+namespace {
+core::bytes okp_key(std::int64_t crv, const core::bytes& x) {
+  cbor_writer w;
+  w.map(4).uint(1).uint(1).uint(3).integer(-8).integer(-1).integer(crv).integer(-2).bytes(x);
+  return w.take();
+}
+core::bytes from_hex(const std::string& h) {
+  core::bytes out;
+  for (std::size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<core::byte>(std::stoi(h.substr(i, 2), nullptr, 16)));
+  return out;
+}
+}  // namespace
+
+TEST(cose_eddsa, small_order_and_non_canonical_keys_are_refused) {
+  const std::vector<std::string> weak25519 = {
+      "0000000000000000000000000000000000000000000000000000000000000000",  // y = 0 (order 4)
+      "0000000000000000000000000000000000000000000000000000000000000080",  // same, other sign
+      "0100000000000000000000000000000000000000000000000000000000000000",  // identity
+      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // y = p-1 (order 2)
+      "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",  // order 8
+      "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+      "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+      "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+      "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // y = p (non-canonical 0)
+      "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // y = p+1 (non-canonical 1)
+  };
+  for (const auto& h : weak25519)
+    EXPECT_EQ(code_of(core::parse_cose_key(okp_key(6, from_hex(h)))), errc::cose_key_invalid_point) << h;
+  core::bytes identity448(57, 0);
+  identity448[0] = 1;
+  EXPECT_EQ(code_of(core::parse_cose_key(okp_key(7, identity448))), errc::cose_key_invalid_point);
+  EXPECT_EQ(code_of(core::parse_cose_key(okp_key(7, core::bytes(57, 0)))), errc::cose_key_invalid_point);
+  // A real Ed25519 key (RFC 8032 §7.1 test 1 public key) still parses.
+  EXPECT_TRUE(core::parse_cose_key(
+      okp_key(6, from_hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"))));
+}
