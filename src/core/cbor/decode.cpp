@@ -121,8 +121,16 @@ result<std::size_t> scan(byte_view in, const decode_options& opts) {
         return errc::cbor_truncated;
       }
       // Count this item against its parent.
-      if (!stack.empty() && !stack.back().indefinite) --stack.back().remaining;
-      else if (!stack.empty()) ++stack.back().remaining;  // indefinite: count parity for maps
+      if (!stack.empty() && !stack.back().indefinite) {
+        --stack.back().remaining;
+      } else if (!stack.empty()) {
+        // Indefinite container: count its children (map parity, and the same item limit a definite
+        // header is held to; found by fuzz_cbor: tests/vectors/fuzz/cbor/indefinite-array-1025-items).
+        auto& parent = stack.back();
+        ++parent.remaining;
+        const std::uint64_t cap = parent.major == 5 ? 2 * limits::cbor_max_items : limits::cbor_max_items;
+        if (!parent.string_chunks && parent.remaining > cap) return errc::cbor_too_large;
+      }
 
       switch (major) {
         case 0:

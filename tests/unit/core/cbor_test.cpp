@@ -109,3 +109,27 @@ TEST(cbor, every_truncation_of_a_valid_item_fails_without_a_value) {
     EXPECT_EQ(code_of(r), errc::cbor_truncated) << "length " << n;
   }
 }
+
+// Indefinite containers are held to the same item limit as definite ones (fuzz_cbor finding:
+// tests/vectors/fuzz/cbor/indefinite-array-1025-items).
+TEST(cbor, indefinite_containers_respect_the_item_limit) {
+  core::cbor::decode_options lenient;
+  lenient.allow_indefinite_length = true;
+  auto array_of = [](std::size_t n) {
+    core::bytes in{0x9f};
+    in.insert(in.end(), n, 0x01);
+    in.push_back(0xff);
+    return in;
+  };
+  EXPECT_TRUE(core::cbor::decode_one(array_of(1024), lenient));
+  EXPECT_EQ(code_of(core::cbor::decode_one(array_of(1025), lenient)), errc::cbor_too_large);
+  core::bytes map{0xbf};
+  for (int i = 0; i < 1025; ++i) {
+    map.push_back(0x19);  // uint16 key
+    map.push_back(static_cast<core::byte>(i >> 8));
+    map.push_back(static_cast<core::byte>(i & 0xff));
+    map.push_back(0x00);
+  }
+  map.push_back(0xff);
+  EXPECT_EQ(code_of(core::cbor::decode_one(map, lenient)), errc::cbor_too_large);
+}
