@@ -61,9 +61,9 @@ result<client_data> parse_client_data(byte_view raw) {
     pd.total_value = std::string(*value);
     pd.total_currency = std::string(*currency);
     for (auto [key, field] : {std::pair{"payeeName", &pd.payee_name}, std::pair{"payeeOrigin", &pd.payee_origin}}) {
-      if (const auto* v = p.if_contains(key)) {
-        if (!v->is_string()) return errc::client_data_malformed;
-        *field = std::string(v->get_string());
+      if (const auto* member = p.if_contains(key)) {
+        if (!member->is_string()) return errc::client_data_malformed;
+        *field = std::string(member->get_string());
       }
     }
     if (const auto* inst = p.if_contains("instrument"); inst && inst->is_object())
