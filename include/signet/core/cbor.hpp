@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -25,7 +26,21 @@ struct null_t {
 };
 
 struct value {
-  std::variant<std::int64_t, bytes, std::string, array, map, bool, null_t> v;
+  using variant_type = std::variant<std::int64_t, bytes, std::string, array, map, bool, null_t>;
+  variant_type v;
+
+  // Declared here and defaulted after the class: `map` holds std::pair<value, value>, and with
+  // clang + libstdc++ an implicitly declared default constructor makes pair ask about value while it
+  // is still incomplete. A converting constructor keeps `value{x}` working for the seven types.
+  value();
+  value(const value&);
+  value(value&&) noexcept;
+  value& operator=(const value&);
+  value& operator=(value&&) noexcept;
+  ~value();
+  template <class T, class = std::enable_if_t<std::is_constructible_v<variant_type, T&&> &&
+                                              !std::is_same_v<std::decay_t<T>, value>>>
+  value(T&& x) : v(std::forward<T>(x)) {}  // NOLINT(google-explicit-constructor): a value is its alternative
 
   bool is_int() const noexcept { return std::holds_alternative<std::int64_t>(v); }
   bool is_bytes() const noexcept { return std::holds_alternative<bytes>(v); }
@@ -38,6 +53,13 @@ struct value {
   const array* as_array() const noexcept { return std::get_if<array>(&v); }
   const map* as_map() const noexcept { return std::get_if<map>(&v); }
 };
+
+inline value::value() = default;
+inline value::value(const value&) = default;
+inline value::value(value&&) noexcept = default;
+inline value& value::operator=(const value&) = default;
+inline value& value::operator=(value&&) noexcept = default;
+inline value::~value() = default;
 
 /// Map lookup by integer key (COSE) or text key (attestation statements); nullptr when absent.
 const value* find(const map& m, std::int64_t key) noexcept;
