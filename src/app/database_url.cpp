@@ -1,5 +1,6 @@
 #include "database_url.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
@@ -32,13 +33,12 @@ backend open_backend(const std::string& url, std::size_t pool_size) {
   if (path.empty()) throw std::runtime_error("the database URL has no path");
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
-  // One connection: SQLite admits one writer per database anyway, and several connections in one
-  // process only add write-lock collisions (busy-handler sleeps of >= 1 ms), page-cache invalidation
-  // and fcntl traffic (docs/performance.md §5). Store calls are microseconds and never nest, so the
-  // pool's mutex serialising them costs less than the contention it removes. `pool_size` is for
-  // backends with real concurrency (PostgreSQL).
-  (void)pool_size;
-  auto s = std::make_shared<store::sqlite::sqlite_store>(store::sqlite::sqlite_store::options{path, 1});
+  // Half the pool the caller asks for (one connection per I/O thread, plus one): the store serialises
+  // its writers in-process (SQLite admits one writer per database; letting connections collide on its
+  // write lock costs busy-handler sleeps of >= 1 ms), and fewer connections invalidate each other's
+  // page caches less (docs/performance.md §5-§6).
+  auto s = std::make_shared<store::sqlite::sqlite_store>(
+      store::sqlite::sqlite_store::options{path, std::max<std::size_t>(2, pool_size / 2)});
   backend b{s, s->ports()};
   return b;
 }

@@ -234,6 +234,12 @@ void migrate(connection& c) {
 
 struct sqlite_store::impl {
   explicit impl(const options& o) : connections(o.path, o.pool_size) {}
+  /// A write statement or transaction of this process holds `writer` (taken before a connection).
+  /// SQLite admits one writer per database; serialising them here means two of our threads never
+  /// collide on SQLite's write lock (whose busy handler sleeps >= 1 ms), while reads keep their own
+  /// connections and never wait for a writer (WAL).
+  std::unique_lock<std::mutex> write_lock() { return std::unique_lock<std::mutex>(writer); }
+  std::mutex writer;
   pool connections;
 };
 
@@ -257,6 +263,7 @@ int sqlite_store::schema_version() {
 // ---- tenants ----
 
 bool sqlite_store::create_tenant(const tenant& t) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   write_transaction tx(*c);
   {
@@ -338,6 +345,7 @@ std::optional<user> sqlite_store::find_user(std::string_view tenant_id, std::str
 
 user sqlite_store::upsert_user(std::string_view tenant_id, std::string_view user_id, const user_patch& p,
                                time_point now) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   write_transaction tx(*c);
   auto existing = find_user_on(*c, tenant_id, user_id);
@@ -381,6 +389,7 @@ user sqlite_store::upsert_user(std::string_view tenant_id, std::string_view user
 
 core::user_handle sqlite_store::ensure_user_handle(std::string_view tenant_id, std::string_view user_id,
                                                    const core::user_handle& candidate, time_point now) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   {
     auto s = c->prepare(
@@ -396,6 +405,7 @@ core::user_handle sqlite_store::ensure_user_handle(std::string_view tenant_id, s
 }
 
 bool sqlite_store::delete_user(std::string_view tenant_id, std::string_view user_id) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   write_transaction tx(*c);
   bool existed = false;
@@ -434,6 +444,7 @@ std::vector<user> sqlite_store::query_users(std::string_view tenant_id, const us
 // ---- actions ----
 
 bool sqlite_store::create_action(const action& a) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   return insert_action_on(*c, a);
 }
@@ -453,6 +464,7 @@ std::optional<action> sqlite_store::find_action(std::string_view tenant_id, std:
 bool sqlite_store::update_action_state(std::string_view tenant_id, std::string_view user_id,
                                        std::string_view action_code, std::string_view idempotency_key,
                                        std::string_view state, time_point now) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   auto s = c->prepare(
       "UPDATE actions SET state = ?5, state_updated_at = ?6, updated_at = ?6 WHERE tenant_id = ?1 AND user_id = ?2 "
@@ -496,6 +508,7 @@ std::vector<action> sqlite_store::query_actions(std::string_view tenant_id, std:
 // ---- challenges ----
 
 void sqlite_store::create_challenge(const challenge& ch) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   auto s = c->prepare(
       "INSERT INTO challenges (id, tenant_id, type, value, user_id, action_code, idempotency_key, options_json, "
@@ -508,6 +521,7 @@ void sqlite_store::create_challenge(const challenge& ch) {
 
 std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                                       time_point now) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   // DELETE … RETURNING is one atomic statement: of concurrent callers exactly one sees the row.
   static const std::string sql =
@@ -524,6 +538,7 @@ std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id
 std::optional<challenge> sqlite_store::take_challenge_of_type(std::string_view tenant_id,
                                                               std::string_view challenge_id, std::string_view type,
                                                               time_point now) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   static const std::string sql = "DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2 AND type = ?3 RETURNING " +
                                  std::string(k_challenge_cols);
@@ -538,6 +553,7 @@ std::optional<challenge> sqlite_store::take_challenge_of_type(std::string_view t
 
 std::optional<challenge> sqlite_store::take_challenge_by_value(std::string_view tenant_id, std::string_view type,
                                                                core::byte_view value, time_point now) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   static const std::string sql =
       "DELETE FROM challenges WHERE id = (SELECT id FROM challenges WHERE tenant_id = ?1 AND value = ?2 AND "
@@ -565,6 +581,7 @@ std::optional<challenge> sqlite_store::peek_challenge(std::string_view tenant_id
 }
 
 std::size_t sqlite_store::reap_expired_challenges(time_point now) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   auto s = c->prepare("DELETE FROM challenges WHERE expires_at <= ?1");
   s.bind(1, now);
@@ -616,6 +633,7 @@ std::optional<authenticator> sqlite_store::find_authenticator_by_credential(std:
 
 bool sqlite_store::register_authenticator(const authenticator& a, const action_ref& action,
                                           const action_completion& completion) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   write_transaction tx(*c);
   {
@@ -651,6 +669,7 @@ bool sqlite_store::register_authenticator(const authenticator& a, const action_r
 
 bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_update& u, const action_ref& action,
                                   const action_completion& completion) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   write_transaction tx(*c);
   {
@@ -671,6 +690,7 @@ bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_upda
 
 bool sqlite_store::delete_authenticator(std::string_view tenant_id, std::string_view user_id,
                                         std::string_view authenticator_id) {
+  auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   auto s = c->prepare("DELETE FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 AND id = ?3");
   s.bind(1, tenant_id).bind(2, user_id).bind(3, authenticator_id);
