@@ -45,8 +45,8 @@ result<client_data> parse_client_data(byte_view raw) {
     if (!pay || !pay->is_object()) return errc::client_data_malformed;
     const auto& p = pay->get_object();
     auto str = [&](const boost::json::object& obj, const char* k) -> const boost::json::string* {
-      const auto* v = obj.if_contains(k);
-      return v && v->is_string() ? &v->get_string() : nullptr;
+      const auto* found = obj.if_contains(k);
+      return found && found->is_string() ? &found->get_string() : nullptr;
     };
     const auto* rp = str(p, "rpId");
     const auto* top = str(p, "topOrigin");
