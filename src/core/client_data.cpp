@@ -73,10 +73,10 @@ result<client_data> parse_client_data(byte_view raw) {
   return out;
 }
 
-result<void> check_client_payment(const client_data& c, std::string_view rp_id, const payment_expectations& e) {
+result<void> check_client_payment(const client_data& c, std::string_view expected_rp_id, const payment_expectations& e) {
   if (!c.payment) return errc::client_data_payment_mismatch;
   const auto& p = *c.payment;
-  if (p.rp_id != rp_id) return errc::client_data_payment_mismatch;
+  if (p.rp_id != expected_rp_id) return errc::client_data_payment_mismatch;
   if (p.total_value != e.amount || p.total_currency != e.currency) return errc::client_data_payment_mismatch;
   if (e.payee_name && p.payee_name != *e.payee_name) return errc::client_data_payment_mismatch;
   if (e.payee_origin && p.payee_origin != *e.payee_origin) return errc::client_data_payment_mismatch;

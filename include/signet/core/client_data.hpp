@@ -43,10 +43,10 @@ struct payment_expectations {
   std::span<const std::string> top_origins;
 };
 
-/// The SPC checks: payment present, payment.rpId == rp_id, total value and currency equal, payee name
+/// The SPC checks: payment present, payment.rpId == expected_rp_id, total value and currency equal, payee name
 /// and origin equal when expected, topOrigin among `top_origins` when that list is not empty.
 /// errc::client_data_payment_mismatch on any difference.
-boost::system::result<void> check_client_payment(const client_data& c, std::string_view rp_id,
+boost::system::result<void> check_client_payment(const client_data& c, std::string_view expected_rp_id,
                                                  const payment_expectations& e);
 
 /// Parses clientDataJSON (UTF-8 JSON object; size <= limits::client_data_max). Requires type,
