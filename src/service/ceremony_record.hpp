@@ -5,8 +5,16 @@
 #include <boost/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace signet::service::detail {
+
+/// The string member `key` of a JSON object, or nullopt when absent or not a string.
+inline std::optional<std::string> string_member(const boost::json::object& o, std::string_view key) {
+  const auto* p = o.if_contains(key);
+  if (p && p->is_string()) return std::string(p->as_string());
+  return std::nullopt;
+}
 
 struct ceremony_record {
   std::string ceremony;  // core::*_ceremony::serialize()
@@ -43,11 +51,7 @@ inline std::optional<ceremony_record> from_json(const std::string& text) {
   auto v = boost::json::parse(text, ec);
   if (ec || !v.is_object()) return std::nullopt;
   const auto& o = v.as_object();
-  auto str = [&](const char* k) -> std::optional<std::string> {
-    const auto* p = o.if_contains(k);
-    if (p && p->is_string()) return std::string(p->as_string());
-    return std::nullopt;
-  };
+  auto str = [&](const char* k) { return string_member(o, k); };
   auto flag = [&](const char* k) {
     const auto* p = o.if_contains(k);
     return p && p->is_bool() && p->as_bool();

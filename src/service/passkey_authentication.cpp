@@ -23,12 +23,9 @@ std::optional<payment_details> payment_of(const store::action& a) {
   auto v = json::parse(*a.custom_json, ec);
   if (ec || !v.is_object()) return std::nullopt;
   const auto& o = v.as_object();
-  auto str = [&](const char* k) -> std::optional<std::string> {
-    const auto* p = o.if_contains(k);
-    if (p && p->is_string()) return std::string(p->as_string());
-    return std::nullopt;
-  };
-  payment_details p{str("amount"), str("currency"), str("payeeName"), str("payeeOrigin")};
+  using detail::string_member;
+  payment_details p{string_member(o, "amount"), string_member(o, "currency"), string_member(o, "payeeName"),
+                    string_member(o, "payeeOrigin")};
   if (!p.amount || !p.currency) return std::nullopt;
   return p;
 }
