@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -133,6 +134,8 @@ class session : public std::enable_shared_from_this<session> {
 
   void send_error(api::response res) {
     busy_ = true;
+    // The request was not read to its end (too large, malformed): close without resetting.
+    linger_ = true;
     res.keep_alive(false);
     res.prepare_payload();
     write(std::move(res));
@@ -147,7 +150,8 @@ class session : public std::enable_shared_from_this<session> {
   void on_write(beast::error_code ec, std::size_t) {
     const bool keep = res_ && res_->keep_alive();
     res_.reset();
-    if (ec || !keep) return close();
+    if (ec) return close();
+    if (!keep) return linger_ ? close_after_draining() : close();
     read();
   }
 
@@ -156,6 +160,29 @@ class session : public std::enable_shared_from_this<session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.socket().close(ec);
   }
+
+  /// After an error response to a request whose body was not read (413, 400), closing at once would
+  /// make the kernel answer the client's still-arriving body with a reset, and the client could lose
+  /// our response (EPIPE/ECONNRESET while it is still writing). So: stop sending, read and discard
+  /// what the client still sends for a bounded time and amount, then close.
+  void close_after_draining() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    drain_budget_ = k_drain_bytes;
+    stream_.expires_after(k_drain_time);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(drain_buf_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec || n >= self->drain_budget_) return self->close();
+      self->drain_budget_ -= n;
+      self->drain();
+    });
+  }
+
+  static constexpr std::size_t k_drain_bytes = 4 * 1024 * 1024;
+  static constexpr std::chrono::seconds k_drain_time{2};
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -166,6 +193,9 @@ class session : public std::enable_shared_from_this<session> {
   std::uint64_t id_ = 0;
   bool busy_ = false;
   bool first_ = true;
+  bool linger_ = false;
+  std::size_t drain_budget_ = 0;
+  std::array<char, 16 * 1024> drain_buf_{};
 };
 
 }  // namespace
