@@ -376,6 +376,22 @@ std::vector<std::string> keys(const std::vector<store::action>& as) {
   return out;
 }
 
+TEST_P(store_conformance, query_actions_limit_applies_after_the_code_filter) {
+  // Many newer actions with other codes must not hide the older matching ones.
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(s().actions.create_action(
+        make_action("t", std::string("u"), "wanted", "w" + std::to_string(i), t0 + std::chrono::seconds(i))));
+  for (int i = 0; i < 120; ++i)
+    ASSERT_TRUE(s().actions.create_action(
+        make_action("t", std::string("u"), "other", "o" + std::to_string(i), t0 + 10s + std::chrono::seconds(i))));
+  store::action_query q;
+  q.codes = {"wanted"};
+  q.limit = 3;
+  EXPECT_EQ(keys(s().actions.query_actions("t", "u", q)), (std::vector<std::string>{"w2", "w1", "w0"}));
+  q.codes = {"wan", "ted"};  // no substring matches
+  EXPECT_TRUE(s().actions.query_actions("t", "u", q).empty());
+}
+
 TEST_P(store_conformance, query_actions_newest_first_with_filters) {
   auto add = [&](const std::string& key, const std::string& code, time_point created, const std::string& state) {
     auto a = make_action("t", std::string("u"), code, key, created);

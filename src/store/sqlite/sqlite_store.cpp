@@ -489,19 +489,26 @@ std::optional<action> sqlite_store::find_pending_action(std::string_view tenant_
 std::vector<action> sqlite_store::query_actions(std::string_view tenant_id, std::string_view user_id,
                                                 const action_query& q) {
   auto c = impl_->connections.acquire();
+  // The code filter is one bound parameter (",a,b,"), so the statement stays cacheable and LIMIT
+  // applies after filtering. Action codes match ^[a-zA-Z0-9_-]+$, so they never contain a comma.
   static const std::string sql = "SELECT " + std::string(k_action_cols) +
                                  " FROM actions WHERE tenant_id = ?1 AND user_id = ?2 AND created_at >= ?3 AND "
-                                 "(?4 IS NULL OR state = ?4) ORDER BY created_at DESC, id DESC LIMIT ?5";
+                                 "(?4 IS NULL OR state = ?4) AND (?6 IS NULL OR instr(?6, ',' || action_code || ',') > 0) "
+                                 "ORDER BY created_at DESC, id DESC LIMIT ?5";
+  std::optional<std::string> codes;
+  if (!q.codes.empty()) {
+    std::string list = ",";
+    for (const auto& code : q.codes) {
+      if (code.find(',') != std::string::npos) continue;  // cannot be a stored code
+      list += code + ",";
+    }
+    codes = std::move(list);
+  }
   auto s = c->prepare(sql);
   s.bind(1, tenant_id).bind(2, user_id).bind(3, q.from).bind(4, q.state);
-  // Code filtering happens here rather than in SQL so the statement stays cacheable.
-  s.bind(5, static_cast<std::int64_t>(q.codes.empty() ? q.limit : q.limit * 8 + 64));
+  s.bind(5, static_cast<std::int64_t>(q.limit)).bind(6, codes);
   std::vector<action> out;
-  while (s.step() && out.size() < q.limit) {
-    action a = read_action(s);
-    if (!q.codes.empty() && std::find(q.codes.begin(), q.codes.end(), a.action_code) == q.codes.end()) continue;
-    out.push_back(std::move(a));
-  }
+  while (s.step()) out.push_back(read_action(s));
   return out;
 }
 
