@@ -1,26 +1,9 @@
 #include "rows.hpp"
+#include "signet/store/text_list.hpp"
 
 #include <sstream>
 
 namespace signet::store::postgres {
-
-std::string join_lines(const std::vector<std::string>& v) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out.push_back('\n');
-    out += v[i];
-  }
-  return out;
-}
-
-std::vector<std::string> split_lines(const std::string& s) {
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur)) out.push_back(cur);
-  return out;
-}
 
 tenant read_tenant(const result& r, int i) {
   tenant t;

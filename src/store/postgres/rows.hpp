@@ -7,14 +7,13 @@
 #include <vector>
 
 #include "signet/store/ports.hpp"
+#include "signet/store/text_list.hpp"
 
 #include "connection.hpp"
 
 namespace signet::store::postgres {
 
 /// Lists are stored as newline-separated text, as in SQLite.
-std::string join_lines(const std::vector<std::string>& v);
-std::vector<std::string> split_lines(const std::string& s);
 
 constexpr std::string_view k_tenant_cols =
     "id, name, rp_id, rp_name, expected_origins, cors_origins, user_verification, default_action_outcome, "

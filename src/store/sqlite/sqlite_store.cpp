@@ -1,4 +1,5 @@
 #include "signet/store/sqlite/sqlite_store.hpp"
+#include "signet/store/text_list.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -17,24 +18,6 @@ const std::vector<migration>& migrations();  // generated from migrations/*.sql
 
 namespace signet::store::sqlite {
 namespace {
-
-std::string join_lines(const std::vector<std::string>& v) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out.push_back('\n');
-    out += v[i];
-  }
-  return out;
-}
-
-std::vector<std::string> split_lines(const std::string& s) {
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur)) out.push_back(cur);
-  return out;
-}
 
 std::array<core::byte, 32> key_hash(std::string_view secret) {
   std::array<core::byte, 32> h{};
