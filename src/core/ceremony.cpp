@@ -86,24 +86,31 @@ result<registration_ceremony> begin_registration(const begin_registration_option
   c.uv_ = o.user_verification;
   c.algorithms_ = algs;
   c.conditional_ = o.conditional;
+  c.rp_name_ = o.rp_name.empty() ? o.rp_id.value() : o.rp_name;
+  c.timeout_ = o.timeout;
+  c.resident_key_ = o.resident_key;
+  c.attestation_ = o.attestation;
+  c.exclude_ = o.exclude_credentials;
+  return c;
+}
 
+std::string registration_ceremony::options_json() const {
   // PublicKeyCredentialCreationOptionsJSON (§5.1.10).
   json::array params;
-  for (auto a : algs) params.push_back(json::object{{"type", "public-key"}, {"alg", a}});
+  for (auto a : algorithms_) params.push_back(json::object{{"type", "public-key"}, {"alg", a}});
   json::object opts{
-      {"rp", json::object{{"id", o.rp_id.value()}, {"name", o.rp_name.empty() ? o.rp_id.value() : o.rp_name}}},
-      {"user", json::object{{"id", o.user.id.to_base64url()}, {"name", o.user.name}, {"displayName", o.user.display_name}}},
-      {"challenge", o.challenge.to_base64url()},
+      {"rp", json::object{{"id", rp_id_.value()}, {"name", rp_name_}}},
+      {"user", json::object{{"id", user_.id.to_base64url()}, {"name", user_.name}, {"displayName", user_.display_name}}},
+      {"challenge", challenge_.to_base64url()},
       {"pubKeyCredParams", std::move(params)},
-      {"timeout", o.timeout.count()},
-      {"excludeCredentials", descriptors(o.exclude_credentials)},
-      {"authenticatorSelection", json::object{{"residentKey", o.resident_key},
-                                              {"requireResidentKey", o.resident_key == "required"},
-                                              {"userVerification", std::string(to_string(o.user_verification))}}},
-      {"attestation", o.attestation},
+      {"timeout", timeout_.count()},
+      {"excludeCredentials", descriptors(exclude_)},
+      {"authenticatorSelection", json::object{{"residentKey", resident_key_},
+                                              {"requireResidentKey", resident_key_ == "required"},
+                                              {"userVerification", std::string(to_string(uv_))}}},
+      {"attestation", attestation_},
       {"extensions", json::object{{"credProps", true}}}};
-  c.options_json_ = json::serialize(opts);
-  return c;
+  return json::serialize(opts);
 }
 
 std::string registration_ceremony::serialize() const {
@@ -119,8 +126,7 @@ std::string registration_ceremony::serialize() const {
                  {"expiresAtMs", to_ms(expires_at_)},
                  {"uv", std::string(to_string(uv_))},
                  {"algs", std::move(algs)},
-                 {"conditional", conditional_},
-                 {"options", options_json_}};
+                 {"conditional", conditional_}};
   return json::serialize(o);
 }
 
@@ -132,14 +138,12 @@ result<registration_ceremony> registration_ceremony::restore(std::string_view te
   const auto* exp = o->if_contains("expiresAtMs");
   const auto* uv = o->if_contains("uv");
   const auto* algs = o->if_contains("algs");
-  const auto* opts = o->if_contains("options");
   const auto* name = o->if_contains("userName");
   const auto* dname = o->if_contains("userDisplayName");
   auto chal = b64_member(*o, "challenge");
   auto uid = b64_member(*o, "userId");
   if (!kind || !kind->is_string() || kind->get_string() != "registration" || !rp || !rp->is_string() || !exp ||
-      !exp->is_int64() || !uv || !uv->is_string() || !algs || !algs->is_array() || !opts || !opts->is_string() ||
-      !name || !name->is_string() || !dname || !dname->is_string() || !chal || !uid)
+      !exp->is_int64() || !uv || !uv->is_string() || !algs || !algs->is_array() || !name || !name->is_string() || !dname || !dname->is_string() || !chal || !uid)
     return errc::ceremony_options_invalid;
   auto uvr = uv_from_string(uv->get_string());
   if (!uvr) return errc::ceremony_options_invalid;
@@ -158,7 +162,6 @@ result<registration_ceremony> registration_ceremony::restore(std::string_view te
     if (!cond->is_bool()) return errc::ceremony_options_invalid;
     c.conditional_ = cond->get_bool();
   }
-  c.options_json_ = std::string(opts->get_string());
   return c;
 }
 
@@ -173,14 +176,18 @@ result<authentication_ceremony> begin_authentication(const begin_authentication_
   c.allow_ = o.allow_credentials;
   c.expires_at_ = o.now + o.timeout;
   c.uv_ = o.user_verification;
-  // PublicKeyCredentialRequestOptionsJSON (§5.5.4).
-  json::object opts{{"challenge", o.challenge.to_base64url()},
-                    {"timeout", o.timeout.count()},
-                    {"rpId", o.rp_id.value()},
-                    {"allowCredentials", descriptors(o.allow_credentials)},
-                    {"userVerification", std::string(to_string(o.user_verification))}};
-  c.options_json_ = json::serialize(opts);
+  c.timeout_ = std::chrono::duration_cast<std::chrono::milliseconds>(o.timeout);
   return c;
+}
+
+std::string authentication_ceremony::options_json() const {
+  // PublicKeyCredentialRequestOptionsJSON (§5.5.4).
+  json::object opts{{"challenge", challenge_.to_base64url()},
+                    {"timeout", timeout_.count()},
+                    {"rpId", rp_id_.value()},
+                    {"allowCredentials", descriptors(allow_)},
+                    {"userVerification", std::string(to_string(uv_))}};
+  return json::serialize(opts);
 }
 
 std::string authentication_ceremony::serialize() const {
@@ -190,8 +197,7 @@ std::string authentication_ceremony::serialize() const {
                  {"rpId", rp_id_.value()},
                  {"expiresAtMs", to_ms(expires_at_)},
                  {"uv", std::string(to_string(uv_))},
-                 {"allow", descriptors(allow_)},
-                 {"options", options_json_}};
+                 {"allow", descriptors(allow_)}};
   if (user_) o["userId"] = user_->to_base64url();
   return json::serialize(o);
 }
@@ -204,11 +210,9 @@ result<authentication_ceremony> authentication_ceremony::restore(std::string_vie
   const auto* exp = o->if_contains("expiresAtMs");
   const auto* uv = o->if_contains("uv");
   const auto* allow = o->if_contains("allow");
-  const auto* opts = o->if_contains("options");
   auto chal = b64_member(*o, "challenge");
   if (!kind || !kind->is_string() || kind->get_string() != "authentication" || !rp || !rp->is_string() || !exp ||
-      !exp->is_int64() || !uv || !uv->is_string() || !allow || !allow->is_array() || !opts || !opts->is_string() ||
-      !chal)
+      !exp->is_int64() || !uv || !uv->is_string() || !allow || !allow->is_array() || !chal)
     return errc::ceremony_options_invalid;
   auto uvr = uv_from_string(uv->get_string());
   if (!uvr) return errc::ceremony_options_invalid;
@@ -228,7 +232,6 @@ result<authentication_ceremony> authentication_ceremony::restore(std::string_vie
     if (!id) return errc::ceremony_options_invalid;
     c.allow_.emplace_back(std::move(*id));
   }
-  c.options_json_ = std::string(opts->get_string());
   return c;
 }
 

@@ -173,10 +173,14 @@ class registration_ceremony {
   user_verification_requirement user_verification() const noexcept { return uv_; }
   const std::vector<std::int32_t>& algorithms() const noexcept { return algorithms_; }
   bool conditional() const noexcept { return conditional_; }
-  /// PublicKeyCredentialCreationOptionsJSON (WebAuthn L3 §5.1.10) for the browser.
-  const std::string& options_json() const noexcept { return options_json_; }
+  /// PublicKeyCredentialCreationOptionsJSON (WebAuthn L3 §5.1.10) for the browser, built on demand.
+  /// Only for a ceremony from begin_registration: a restored ceremony keeps just what verification
+  /// needs (not the rp name, timeout, exclude list, resident key or attestation preference).
+  std::string options_json() const;
   /// Opaque text for the ceremony store, and back. restore() accepts only what serialize() wrote
   /// (errc::ceremony_options_invalid otherwise); it exists so a stored ceremony can be reloaded.
+  /// The text holds what finish_registration needs, not the browser options (kept small: it is
+  /// written to the store on every C1).
   std::string serialize() const;
   static boost::system::result<registration_ceremony> restore(std::string_view text);
 
@@ -190,7 +194,12 @@ class registration_ceremony {
   user_verification_requirement uv_ = user_verification_requirement::required;
   std::vector<std::int32_t> algorithms_;
   bool conditional_ = false;
-  std::string options_json_;
+  // Presentation only (options_json); not serialized.
+  std::string rp_name_;
+  std::chrono::milliseconds timeout_{0};
+  std::string resident_key_;
+  std::string attestation_;
+  std::vector<credential_id> exclude_;
 };
 
 /// errc::ceremony_options_invalid for a challenge under 16 bytes, an empty or > 64-byte user id,
@@ -230,8 +239,9 @@ class authentication_ceremony {
   const std::vector<credential_id>& allow_credentials() const noexcept { return allow_; }
   std::chrono::system_clock::time_point expires_at() const noexcept { return expires_at_; }
   user_verification_requirement user_verification() const noexcept { return uv_; }
-  /// PublicKeyCredentialRequestOptionsJSON (WebAuthn L3 §5.5.4) for the browser.
-  const std::string& options_json() const noexcept { return options_json_; }
+  /// PublicKeyCredentialRequestOptionsJSON (WebAuthn L3 §5.5.4) for the browser, built on demand
+  /// (the timeout is known only to a ceremony from begin_authentication).
+  std::string options_json() const;
   std::string serialize() const;
   static boost::system::result<authentication_ceremony> restore(std::string_view text);
 
@@ -244,7 +254,7 @@ class authentication_ceremony {
   std::vector<credential_id> allow_;
   std::chrono::system_clock::time_point expires_at_;
   user_verification_requirement uv_ = user_verification_requirement::required;
-  std::string options_json_;
+  std::chrono::milliseconds timeout_{0};  // presentation only; not serialized
 };
 
 boost::system::result<authentication_ceremony> begin_authentication(const begin_authentication_options& options);
