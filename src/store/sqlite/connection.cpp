@@ -87,7 +87,17 @@ std::optional<std::chrono::system_clock::time_point> statement::opt_time(int col
   return time(col);
 }
 
+namespace {
+// Process-wide SQLite settings, before the library initialises (the first open). Memory statistics
+// off: with them on, every sqlite3_malloc takes one global mutex, which the I/O threads contend for.
+void configure_library() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+}  // namespace
+
 connection::connection(const std::string& path) {
+  configure_library();
   const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
@@ -114,7 +124,7 @@ connection::~connection() {
 }
 
 statement connection::prepare(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it != cache_.end()) return statement(it->second);
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr) !=
@@ -133,22 +143,94 @@ void connection::exec(const char* sql) {
   }
 }
 
-write_transaction::write_transaction(connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+// BEGIN/COMMIT/ROLLBACK run as cached prepared statements (sqlite3_exec would parse them each time).
+write_transaction::write_transaction(connection& c) : c_(c) { c_.prepare("BEGIN IMMEDIATE").run(); }
 write_transaction::~write_transaction() {
   if (!done_) {
-    char* err = nullptr;
-    sqlite3_exec(c_.handle(), "ROLLBACK", nullptr, nullptr, &err);
-    sqlite3_free(err);
+    try {
+      c_.prepare("ROLLBACK").run();
+    } catch (const store_error&) {
+      // The transaction is gone either way (SQLite rolls back a failed commit itself).
+    }
   }
 }
 void write_transaction::commit() {
-  c_.exec("COMMIT");
+  c_.prepare("COMMIT").run();
   done_ = true;
 }
 
-pool::pool(const std::string& path, std::size_t size) {
+read_transaction::read_transaction(connection& c) : c_(c) { c_.prepare("BEGIN").run(); }
+read_transaction::~read_transaction() {
+  try {
+    c_.prepare("COMMIT").run();  // nothing to write: ends the read transaction
+  } catch (const store_error&) {
+    try {
+      c_.prepare("ROLLBACK").run();
+    } catch (const store_error&) {
+    }
+  }
+}
+
+checkpointer::checkpointer(const std::string& path, int frames, std::mutex& writer)
+    : conn_(path), frames_(frames), writer_(writer) {
+  conn_.exec("PRAGMA wal_autocheckpoint=0");
+  thread_ = std::thread([this] { loop(); });
+}
+
+checkpointer::~checkpointer() {
+  {
+    std::lock_guard lk(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void checkpointer::attach(connection& c) {
+  // sqlite3_wal_hook replaces the auto-checkpoint hook; the pragma says so explicitly.
+  c.exec("PRAGMA wal_autocheckpoint=0");
+  sqlite3_wal_hook(c.handle(), &checkpointer::on_commit, this);
+}
+
+int checkpointer::on_commit(void* self, sqlite3*, const char*, int frames) {
+  auto* me = static_cast<checkpointer*>(self);
+  bool wake = false;
+  {
+    std::lock_guard lk(me->mu_);
+    me->pending_ = true;
+    if (frames >= me->frames_ && !me->wake_) wake = me->wake_ = true;
+  }
+  if (wake) me->cv_.notify_one();
+  return SQLITE_OK;
+}
+
+void checkpointer::loop() {
+  std::unique_lock lk(mu_);
+  for (;;) {
+    cv_.wait_for(lk, std::chrono::seconds(1), [&] { return wake_ || stop_; });
+    if (stop_) return;
+    if (!wake_ && !pending_) continue;
+    wake_ = pending_ = false;
+    lk.unlock();
+    // Busy (another checkpoint, e.g. from the sqlite3 shell) or an I/O error: the next round retries;
+    // the WAL only grows meanwhile, nothing is lost.
+    int log = 0, done = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(conn_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && log > 0) {
+      // What was committed during the first pass, with the writers paused: usually a few pages.
+      std::lock_guard writing(writer_);
+      sqlite3_wal_checkpoint_v2(conn_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    }
+    lk.lock();
+  }
+}
+
+pool::pool(const std::string& path, std::size_t size, checkpointer* ckpt) {
   if (size == 0) size = 1;
-  for (std::size_t i = 0; i < size; ++i) idle_.push_back(std::make_unique<connection>(path));
+  for (std::size_t i = 0; i < size; ++i) {
+    idle_.push_back(std::make_unique<connection>(path));
+    if (ckpt) ckpt->attach(*idle_.back());
+  }
 }
 
 pool::lease pool::acquire() {

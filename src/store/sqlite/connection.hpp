@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -72,8 +73,44 @@ class connection {
   sqlite3* handle() const noexcept { return db_; }
 
  private:
+  // Transparent lookup: prepare() finds a cached statement without building a std::string.
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, sqlite3_stmt*, text_hash, std::equal_to<>> cache_;
+};
+
+/// Runs the WAL checkpoints on a thread and connection of its own, so that no request pays for one
+/// (a checkpoint copies the WAL into the database file and fdatasyncs both: milliseconds here).
+/// A connection attached to it has SQLite's auto-checkpoint off and wakes the thread from its WAL
+/// hook once the WAL holds `frames` frames; the thread also checkpoints a non-empty WAL every second.
+/// Each round is two PASSIVE checkpoints: the first copies the WAL while writers go on; the second,
+/// under `writer` (the store's writer mutex), copies what they committed meanwhile, so the WAL is
+/// wholly backfilled and the next write transaction starts it again from the beginning (SQLite
+/// restarts a WAL only then; without the pause it would grow without bound under steady writes).
+/// Readers are never blocked (docs/performance.md, durability).
+class checkpointer {
+ public:
+  checkpointer(const std::string& path, int frames, std::mutex& writer);
+  ~checkpointer();
+  checkpointer(const checkpointer&) = delete;
+  checkpointer& operator=(const checkpointer&) = delete;
+  void attach(connection& c);
+
+ private:
+  static int on_commit(void* self, sqlite3* db, const char* name, int frames);
+  void loop();
+  connection conn_;
+  const int frames_;
+  std::mutex& writer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wake_ = false;
+  bool pending_ = false;
+  bool stop_ = false;
+  std::thread thread_;
 };
 
 /// Runs `BEGIN IMMEDIATE` … `COMMIT`, rolling back if destroyed before commit().
@@ -88,10 +125,24 @@ class write_transaction {
   bool done_ = false;
 };
 
+/// Runs `BEGIN` … `COMMIT` around reads: several statements see one snapshot and pay for one read
+/// transaction (one WAL read lock, one page-cache validation) instead of one each.
+class read_transaction {
+ public:
+  explicit read_transaction(connection& c);
+  ~read_transaction();
+  read_transaction(const read_transaction&) = delete;
+  read_transaction& operator=(const read_transaction&) = delete;
+
+ private:
+  connection& c_;
+};
+
 /// A bounded pool of connections. lease() blocks while every connection is in use.
 class pool {
  public:
-  pool(const std::string& path, std::size_t size);
+  /// `ckpt` (optional, must outlive the pool) takes over the WAL checkpoints of every connection.
+  pool(const std::string& path, std::size_t size, checkpointer* ckpt = nullptr);
 
   class lease {
    public:

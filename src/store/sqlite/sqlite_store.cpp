@@ -158,6 +158,17 @@ challenge read_challenge(const statement& s) {
 constexpr std::string_view k_challenge_cols =
     "id, tenant_id, type, value, user_id, action_code, idempotency_key, options_json, created_at, expires_at";
 
+std::optional<action> find_action_on(connection& c, std::string_view tenant_id, std::string_view user_id,
+                                     std::string_view action_code, std::string_view idempotency_key) {
+  static const std::string sql = "SELECT " + std::string(k_action_cols) +
+                                 " FROM actions WHERE tenant_id = ?1 AND user_id = ?2 AND action_code = ?3 AND "
+                                 "idempotency_key = ?4";
+  auto s = c.prepare(sql);
+  s.bind(1, tenant_id).bind(2, user_id).bind(3, action_code).bind(4, idempotency_key);
+  if (!s.step()) return std::nullopt;
+  return read_action(s);
+}
+
 bool insert_action_on(connection& c, const action& a) {
   static const std::string sql = "INSERT INTO actions (" + std::string(k_action_cols) +
                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
@@ -216,13 +227,14 @@ void migrate(connection& c) {
 }  // namespace
 
 struct sqlite_store::impl {
-  explicit impl(const options& o) : connections(o.path, o.pool_size) {}
+  explicit impl(const options& o) : checkpoints(o.path, 1000, writer), connections(o.path, o.pool_size, &checkpoints) {}
   /// A write statement or transaction of this process holds `writer` (taken before a connection).
   /// SQLite admits one writer per database; serialising them here means two of our threads never
   /// collide on SQLite's write lock (whose busy handler sleeps >= 1 ms), while reads keep their own
   /// connections and never wait for a writer (WAL).
   std::unique_lock<std::mutex> write_lock() { return std::unique_lock<std::mutex>(writer); }
   std::mutex writer;
+  checkpointer checkpoints;  // declared before the pool: outlives every connection that calls it
   pool connections;
 };
 
@@ -324,6 +336,17 @@ std::vector<tenant> sqlite_store::list_tenants() {
 std::optional<user> sqlite_store::find_user(std::string_view tenant_id, std::string_view user_id) {
   auto c = impl_->connections.acquire();
   return find_user_on(*c, tenant_id, user_id);
+}
+
+std::optional<user_with_action> sqlite_store::find_user_with_action(std::string_view tenant_id,
+                                                                   std::string_view user_id,
+                                                                   std::string_view action_code,
+                                                                   std::string_view idempotency_key) {
+  auto c = impl_->connections.acquire();
+  read_transaction tx(*c);  // one snapshot, one read transaction for both rows
+  auto u = find_user_on(*c, tenant_id, user_id);
+  if (!u) return std::nullopt;
+  return user_with_action{std::move(*u), find_action_on(*c, tenant_id, user_id, action_code, idempotency_key)};
 }
 
 user sqlite_store::upsert_user(std::string_view tenant_id, std::string_view user_id, const user_patch& p,
@@ -435,13 +458,7 @@ bool sqlite_store::create_action(const action& a) {
 std::optional<action> sqlite_store::find_action(std::string_view tenant_id, std::string_view user_id,
                                                 std::string_view action_code, std::string_view idempotency_key) {
   auto c = impl_->connections.acquire();
-  static const std::string sql = "SELECT " + std::string(k_action_cols) +
-                                 " FROM actions WHERE tenant_id = ?1 AND user_id = ?2 AND action_code = ?3 AND "
-                                 "idempotency_key = ?4";
-  auto s = c->prepare(sql);
-  s.bind(1, tenant_id).bind(2, user_id).bind(3, action_code).bind(4, idempotency_key);
-  if (!s.step()) return std::nullopt;
-  return read_action(s);
+  return find_action_on(*c, tenant_id, user_id, action_code, idempotency_key);
 }
 
 bool sqlite_store::update_action_state(std::string_view tenant_id, std::string_view user_id,
@@ -554,6 +571,33 @@ std::optional<challenge> sqlite_store::take_challenge_by_value(std::string_view 
   challenge ch = read_challenge(s);
   s.run();
   if (ch.expires_at <= now) return std::nullopt;
+  return ch;
+}
+
+std::optional<challenge> sqlite_store::take_challenge_if(std::string_view tenant_id, std::string_view challenge_id,
+                                                         time_point now,
+                                                         const std::function<bool(const challenge&)>& accept) {
+  auto writing = impl_->write_lock();
+  auto c = impl_->connections.acquire();
+  write_transaction tx(*c);  // the row cannot change between the read, the check and the delete
+  std::optional<challenge> ch;
+  {
+    static const std::string sql =
+        "SELECT " + std::string(k_challenge_cols) + " FROM challenges WHERE id = ?1 AND tenant_id = ?2";
+    auto s = c->prepare(sql);
+    s.bind(1, challenge_id).bind(2, tenant_id);
+    if (s.step()) ch = read_challenge(s);
+  }
+  if (!ch) return std::nullopt;
+  const bool expired = ch->expires_at <= now;
+  if (!expired && !accept(*ch)) return std::nullopt;  // refused: rolled back, nothing written
+  {
+    auto s = c->prepare("DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2");
+    s.bind(1, challenge_id).bind(2, tenant_id);
+    s.run();
+  }
+  tx.commit();
+  if (expired) return std::nullopt;
   return ch;
 }
 
