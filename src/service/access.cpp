@@ -28,13 +28,13 @@ result<bearer_context> access_control::bearer_token(std::string_view token) {
   if (token_expired(parsed->claims, clock_.now())) return make_error(errc::expired_token, "The token has expired.");
   // Step 4: the user and the action still exist.
   const auto& c = parsed->claims;
-  auto user = stores_.users.find_user(tenant->id, c.user_id);
-  if (!user) return make_error(errc::not_found, "The user of this token no longer exists.");
-  auto action = stores_.actions.find_action(tenant->id, c.user_id, c.action_code, c.idempotency_key);
-  if (!action) return make_error(errc::not_found, "The action of this token no longer exists.");
+  auto found = stores_.users.find_user_with_action(tenant->id, c.user_id, c.action_code, c.idempotency_key);
+  if (!found) return make_error(errc::not_found, "The user of this token no longer exists.");
+  if (!found->action) return make_error(errc::not_found, "The action of this token no longer exists.");
   // Step 5: a blocked action authorises nothing.
-  if (action->state == "BLOCK") return make_error(errc::unauthorized, "The action is blocked.");
-  return bearer_context{std::move(tenant), std::move(parsed->claims), std::move(*user), std::move(*action)};
+  if (found->action->state == "BLOCK") return make_error(errc::unauthorized, "The action is blocked.");
+  return bearer_context{std::move(tenant), std::move(parsed->claims), std::move(found->user),
+                        std::move(*found->action)};
 }
 
 result<bearer_context> access_control::bearer(std::string_view header) {

@@ -155,21 +155,17 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
   // Step 3: the challenge (tenant, type, unexpired, unused). A ceremony started under Bearer must be
   // finished under a token of the same action; that is checked before consuming it.
   const auto now = clock_.now();
-  if (req.challenge_id) {
-    auto seen = stores_.challenges.peek_challenge(tenant.id, *req.challenge_id, now);
-    if (seen && seen->type == type) {
-      auto r = detail::from_json(seen->options_json);
-      if (r && r->bearer && (!bearer || !same_action(*seen, bearer->action) || seen->user_id != bearer->user.user_id))
-        return make_error(errc::invalid_request, "This challenge belongs to another action.");
-    }
-  }
+  std::optional<detail::ceremony_record> rec;
+  auto same_ceremony_action = [&](const store::challenge& c) -> std::optional<error> {
+    rec = detail::from_json(c.options_json);
+    if (rec && rec->bearer && (!bearer || !same_action(c, bearer->action) || c.user_id != bearer->user.user_id))
+      return make_error(errc::invalid_request, "This challenge belongs to another action.");
+    return std::nullopt;
+  };
   auto taken = detail::take_bound_challenge(stores_.challenges, tenant.id, type, req.challenge_id, shape->challenge,
-                                            nullptr, now);
+                                            nullptr, now, same_ceremony_action);
   if (!taken) return taken.error();
   const store::challenge ch = std::move(*taken);
-  auto rec = detail::from_json(ch.options_json);
-  if (rec && rec->bearer && (!bearer || !same_action(ch, bearer->action)))
-    return make_error(errc::invalid_request, "This challenge belongs to another action.");
   auto ceremony = rec ? core::authentication_ceremony::restore(rec->ceremony)
                       : boost::system::result<core::authentication_ceremony>(core::errc::ceremony_options_invalid);
   if (!rec || !ceremony) return make_error(errc::invalid_request, "The challenge record is unreadable.");

@@ -63,7 +63,7 @@ result<credential_shape> check_authentication_shape(std::string_view json_text) 
 result<store::challenge> take_bound_challenge(store::challenge_store& challenges, std::string_view tenant_id,
                                               std::string_view type, const std::optional<std::string>& challenge_id,
                                               std::string_view client_challenge, const bearer_context* bearer,
-                                              time_point now) {
+                                              time_point now, const challenge_check& accept) {
   auto bound = [&](const store::challenge& ch) {
     if (ch.type != type) return false;
     if (!bearer) return true;
@@ -73,14 +73,22 @@ result<store::challenge> take_bound_challenge(store::challenge_store& challenges
   const std::string bad = "The challenge is unknown, expired, already used, or belongs to another ceremony.";
   std::optional<store::challenge> taken;
   if (challenge_id) {
-    auto seen = challenges.peek_challenge(tenant_id, *challenge_id, now);
-    if (!seen || !bound(*seen)) return make_error(errc::invalid_request, bad);
-    taken = challenges.take_challenge_of_type(tenant_id, *challenge_id, type, now);
-    if (taken && !bound(*taken)) return make_error(errc::invalid_request, bad);
+    // Checked and consumed in one store transaction: a challenge of another ceremony, user or action
+    // is left unconsumed, and `accept` may refuse it with its own error.
+    std::optional<error> refused;
+    taken = challenges.take_challenge_if(tenant_id, *challenge_id, now, [&](const store::challenge& ch) {
+      if (ch.type != type) return false;
+      if (accept) refused = accept(ch);
+      return !refused && bound(ch);
+    });
+    if (refused) return std::move(*refused);
   } else {
+    // Found by its bytes: consumed first (the bytes are the only key), then checked.
     auto value = core::base64url_decode(client_challenge);
     if (client_challenge.empty() || !value) return make_error(errc::invalid_request, "`challengeId` is required.");
     taken = challenges.take_challenge_by_value(tenant_id, type, *value, now);
+    if (taken && accept)
+      if (auto e = accept(*taken)) return std::move(*e);
     if (taken && !bound(*taken)) return make_error(errc::invalid_request, bad);
   }
   if (!taken) return make_error(errc::invalid_request, bad);

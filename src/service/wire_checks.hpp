@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/system/error_code.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,14 +40,18 @@ result<credential_shape> check_registration_shape(std::string_view json_text);
 /// §6.4 step 2: string id, rawId, type, response.clientDataJSON, .authenticatorData, .signature.
 result<credential_shape> check_authentication_shape(std::string_view json_text);
 
+/// An extra check of a challenge of the right type before it is consumed: an error refuses it.
+using challenge_check = std::function<std::optional<error>(const store::challenge&)>;
+
 /// Takes (consumes) the challenge named by `challenge_id`, or, when absent, the one whose bytes are
 /// `client_challenge` (base64url from clientDataJSON). Before consuming it checks that it exists in
-/// the tenant, is unexpired and of `type`, and, when `bearer` is given, belongs to its user and action.
-/// Error: invalid_request.
+/// the tenant, is unexpired and of `type`, passes `accept` (whose error is returned), and, when
+/// `bearer` is given, belongs to its user and action; with `challenge_id` the checks and the take are
+/// one store transaction and a refused challenge stays unconsumed. Error: invalid_request.
 result<store::challenge> take_bound_challenge(store::challenge_store& challenges, std::string_view tenant_id,
                                               std::string_view type, const std::optional<std::string>& challenge_id,
                                               std::string_view client_challenge, const bearer_context* bearer,
-                                              time_point now);
+                                              time_point now, const challenge_check& accept = {});
 
 /// Logs a rejected ceremony (code and ceremony id; nothing secret) and returns invalid_credential.
 error credential_error(std::string_view ceremony_kind, std::string_view ceremony_id, boost::system::error_code ec);

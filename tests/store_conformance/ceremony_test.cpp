@@ -51,6 +51,37 @@ TEST_P(store_conformance, challenge_peek_then_take_once) {
   EXPECT_FALSE(s().challenges.peek_challenge("t", "ch1", t0));
 }
 
+TEST_P(store_conformance, take_challenge_if_consumes_only_what_it_accepts) {
+  auto c = make_challenge("t", "ch1", bytes_of("value-1"), t0 + 60s, std::string("u"));
+  s().challenges.create_challenge(c);
+  int calls = 0;
+  // Refused: left as it was, and the check saw the stored challenge.
+  EXPECT_FALSE(s().challenges.take_challenge_if("t", "ch1", t0, [&](const store::challenge& seen) {
+    ++calls;
+    expect_same(seen, c);
+    return false;
+  }));
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "ch1", t0));
+  // Another tenant's id, or an unknown one: the check is not even called.
+  auto never = [&](const store::challenge&) {
+    ADD_FAILURE() << "accept called for a challenge that is not there";
+    return true;
+  };
+  EXPECT_FALSE(s().challenges.take_challenge_if("t2", "ch1", t0, never));
+  EXPECT_FALSE(s().challenges.take_challenge_if("t", "nope", t0, never));
+  // Accepted: removed and returned, once.
+  auto taken = s().challenges.take_challenge_if("t", "ch1", t0, [](const store::challenge&) { return true; });
+  ASSERT_TRUE(taken);
+  expect_same(*taken, c);
+  EXPECT_FALSE(s().challenges.take_challenge_if("t", "ch1", t0, never));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "ch1", t0));
+  // Expired: removed without asking, never returned.
+  s().challenges.create_challenge(make_challenge("t", "ch2", bytes_of("value-2"), t0 + 10s));
+  EXPECT_FALSE(s().challenges.take_challenge_if("t", "ch2", t0 + 10s, never));
+  EXPECT_FALSE(s().challenges.take_challenge("t", "ch2", t0));
+}
+
 TEST_P(store_conformance, challenge_with_empty_value_and_no_optionals) {
   store::challenge c = make_challenge("t", "ch-action", {}, t0 + 60s);
   c.type = "action";
@@ -129,6 +160,29 @@ TEST_P(store_conformance, concurrent_take_by_value_across_two_nodes_has_exactly_
           .has_value();
     });
     ASSERT_EQ(wins, 1) << "round " << round;
+  }
+}
+
+TEST_P(store_conformance, concurrent_take_challenge_if_across_two_nodes_has_exactly_one_winner) {
+  auto node_b = open_another();
+  for (int round = 0; round < k_rounds; ++round) {
+    const std::string id = numbered("chif-", round);
+    s().challenges.create_challenge(make_challenge("t", id, bytes_of(id), t0 + 60s));
+    std::atomic<int> refusals{0};
+    const int wins = race([&](int i) {
+      auto ports = i % 2 ? node_b->ports() : s();
+      // Half the callers refuse it; a refusal must never stop an acceptor from winning.
+      return ports.challenges
+          .take_challenge_if("t", id, t0,
+                             [&](const store::challenge&) {
+                               if (i % 4 >= 2) return true;
+                               ++refusals;
+                               return false;
+                             })
+          .has_value();
+    });
+    ASSERT_EQ(wins, 1) << "round " << round;
+    EXPECT_FALSE(s().challenges.peek_challenge("t", id, t0));
   }
 }
 

@@ -356,6 +356,31 @@ TEST_P(store_conformance, update_action_state) {
   EXPECT_EQ(s().actions.find_action("t", "u", "login", "k1")->state, "CHALLENGE_FAILED");
 }
 
+TEST_P(store_conformance, find_user_with_action_reads_both_or_says_which_is_missing) {
+  store::user_patch p;
+  p.username = std::string("ann");
+  s().users.upsert_user("t", "u", p, t0);
+  auto a = make_action("t", std::string("u"), "login", "k1");
+  ASSERT_TRUE(s().actions.create_action(a));
+  auto both = s().users.find_user_with_action("t", "u", "login", "k1");
+  ASSERT_TRUE(both);
+  expect_same(both->user, *s().users.find_user("t", "u"));
+  ASSERT_TRUE(both->action);
+  expect_same(*both->action, a);
+  // The user without that action (another key, code, or another user's action).
+  ASSERT_TRUE(s().actions.create_action(make_action("t", std::string("v"), "login", "k2")));
+  s().users.upsert_user("t", "v", {}, t0);
+  for (auto [code, key] : {std::pair{"login", "k2"}, std::pair{"pay", "k1"}, std::pair{"login", "nope"}}) {
+    auto user_only = s().users.find_user_with_action("t", "u", code, key);
+    ASSERT_TRUE(user_only) << code << " " << key;
+    EXPECT_EQ(user_only->user.user_id, "u");
+    EXPECT_FALSE(user_only->action) << code << " " << key;
+  }
+  // No such user (in this tenant).
+  EXPECT_FALSE(s().users.find_user_with_action("t", "nobody", "login", "k1"));
+  EXPECT_FALSE(s().users.find_user_with_action("t2", "u", "login", "k1"));
+}
+
 TEST_P(store_conformance, pending_action_found_only_as_pending) {
   auto p = make_action("t", std::nullopt, "login", "pk1");
   ASSERT_TRUE(s().actions.create_action(p));

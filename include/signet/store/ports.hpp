@@ -7,6 +7,7 @@
 //  * Everything is scoped by tenant id: a record of another tenant is never returned.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -84,10 +85,21 @@ class tenant_store {
   virtual std::vector<tenant> list_tenants() = 0;
 };
 
+/// A user and one of its actions, read together (what a Bearer token names).
+struct user_with_action {
+  store::user user;
+  std::optional<store::action> action;  // nullopt when the user has no such action
+};
+
 class user_store {
  public:
   virtual ~user_store() = default;
   virtual std::optional<user> find_user(std::string_view tenant_id, std::string_view user_id) = 0;
+  /// The user and its action (tenant, user, action_code, idempotency_key) from one snapshot, in one
+  /// store round (the Bearer check of every Client API call). nullopt when the user is unknown.
+  virtual std::optional<user_with_action> find_user_with_action(std::string_view tenant_id, std::string_view user_id,
+                                                                std::string_view action_code,
+                                                                std::string_view idempotency_key) = 0;
   /// Creates the user if unknown (created_at = now) and applies `patch`. Returns the user after it.
   virtual user upsert_user(std::string_view tenant_id, std::string_view user_id, const user_patch& patch,
                            time_point now) = 0;
@@ -135,6 +147,13 @@ class challenge_store {
   /// Same, found by its type and challenge bytes (ceremonies sent without a challengeId).
   virtual std::optional<challenge> take_challenge_by_value(std::string_view tenant_id, std::string_view type,
                                                            core::byte_view value, time_point now) = 0;
+  /// Atomically: reads the challenge `challenge_id` of the tenant and removes it only if `accept`
+  /// returns true for it (called at most once, inside the store's transaction, with the row locked;
+  /// it must not call the store). Returns the removed challenge; nullopt when it is absent, expired
+  /// (an expired one is removed) or refused by `accept` (then it stays as it was, unconsumed).
+  virtual std::optional<challenge> take_challenge_if(std::string_view tenant_id, std::string_view challenge_id,
+                                                     time_point now,
+                                                     const std::function<bool(const challenge&)>& accept) = 0;
   /// Reads without consuming (for checks before a take); nullopt if absent or expired.
   virtual std::optional<challenge> peek_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                                   time_point now) = 0;

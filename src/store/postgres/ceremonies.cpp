@@ -63,6 +63,26 @@ std::optional<challenge> postgres_store::take_challenge_by_value(std::string_vie
   return ch;
 }
 
+std::optional<challenge> postgres_store::take_challenge_if(std::string_view tenant_id, std::string_view challenge_id,
+                                                           time_point now,
+                                                           const std::function<bool(const challenge&)>& accept) {
+  auto c = impl_->connections.acquire();
+  transaction tx(*c);
+  // FOR UPDATE: a concurrent taker waits here until this transaction ends, then finds the row gone
+  // (taken) or unchanged (refused).
+  static const std::string sql =
+      sql_of("SELECT ", k_challenge_cols, " FROM challenges WHERE id = $1 AND tenant_id = $2 FOR UPDATE");
+  auto r = c->run(sql, params().add(challenge_id).add(tenant_id));
+  if (r.rows() == 0) return std::nullopt;
+  challenge ch = read_challenge(r, 0);
+  const bool expired = ch.expires_at <= now;
+  if (!expired && !accept(ch)) return std::nullopt;  // refused: rolled back, nothing written
+  c->run("DELETE FROM challenges WHERE id = $1 AND tenant_id = $2", params().add(challenge_id).add(tenant_id));
+  tx.commit();
+  if (expired) return std::nullopt;
+  return ch;
+}
+
 std::optional<challenge> postgres_store::peek_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                                         time_point now) {
   auto c = impl_->connections.acquire();

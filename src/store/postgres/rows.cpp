@@ -40,23 +40,23 @@ user read_user(const result& r, int i) {
   return u;
 }
 
-action read_action(const result& r, int i) {
+action read_action(const result& r, int i, int c) {
   action a;
-  a.tenant_id = r.text(i, 0);
-  a.user_id = r.opt_text(i, 1);
-  a.action_code = r.text(i, 2);
-  a.idempotency_key = r.text(i, 3);
-  a.state = r.text(i, 4);
-  a.state_updated_at = r.time(i, 5);
-  a.created_at = r.time(i, 6);
-  a.updated_at = r.time(i, 7);
-  a.verification_method = r.opt_text(i, 8);
-  a.verified_by_authenticator_id = r.opt_text(i, 9);
-  a.ip_address = r.opt_text(i, 10);
-  a.user_agent = r.opt_text(i, 11);
-  a.device_id = r.opt_text(i, 12);
-  a.custom_json = r.opt_text(i, 13);
-  a.scope = r.text(i, 14);
+  a.tenant_id = r.text(i, c + 0);
+  a.user_id = r.opt_text(i, c + 1);
+  a.action_code = r.text(i, c + 2);
+  a.idempotency_key = r.text(i, c + 3);
+  a.state = r.text(i, c + 4);
+  a.state_updated_at = r.time(i, c + 5);
+  a.created_at = r.time(i, c + 6);
+  a.updated_at = r.time(i, c + 7);
+  a.verification_method = r.opt_text(i, c + 8);
+  a.verified_by_authenticator_id = r.opt_text(i, c + 9);
+  a.ip_address = r.opt_text(i, c + 10);
+  a.user_agent = r.opt_text(i, c + 11);
+  a.device_id = r.opt_text(i, c + 12);
+  a.custom_json = r.opt_text(i, c + 13);
+  a.scope = r.text(i, c + 14);
   return a;
 }
 

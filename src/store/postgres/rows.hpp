@@ -45,7 +45,8 @@ inline std::string sql_of(std::string_view a, std::string_view b = {}, std::stri
 
 tenant read_tenant(const result& r, int row);
 user read_user(const result& r, int row);
-action read_action(const result& r, int row);
+/// The action whose columns (k_action_cols) start at column `first_col`.
+action read_action(const result& r, int row, int first_col = 0);
 authenticator read_authenticator(const result& r, int row);
 challenge read_challenge(const result& r, int row);
 

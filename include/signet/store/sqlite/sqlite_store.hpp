@@ -37,6 +37,9 @@ class sqlite_store final : public tenant_store,
   std::vector<tenant> list_tenants() override;
   // user_store
   std::optional<user> find_user(std::string_view tenant_id, std::string_view user_id) override;
+  std::optional<user_with_action> find_user_with_action(std::string_view tenant_id, std::string_view user_id,
+                                                        std::string_view action_code,
+                                                        std::string_view idempotency_key) override;
   user upsert_user(std::string_view tenant_id, std::string_view user_id, const user_patch& patch,
                    time_point now) override;
   core::user_handle ensure_user_handle(std::string_view tenant_id, std::string_view user_id,
@@ -61,6 +64,8 @@ class sqlite_store final : public tenant_store,
                                                   std::string_view type, time_point now) override;
   std::optional<challenge> take_challenge_by_value(std::string_view tenant_id, std::string_view type,
                                                    core::byte_view value, time_point now) override;
+  std::optional<challenge> take_challenge_if(std::string_view tenant_id, std::string_view challenge_id, time_point now,
+                                             const std::function<bool(const challenge&)>& accept) override;
   std::optional<challenge> peek_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                           time_point now) override;
   std::size_t reap_expired_challenges(time_point now) override;
