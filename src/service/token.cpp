@@ -1,11 +1,13 @@
 #include "signet/service/token.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
+#include <functional>
+#include <list>
 #include <memory>
 #include <stdexcept>
 
@@ -16,20 +18,111 @@ bool token_claims::has_scope(std::string_view s) const {
   return std::find(scopes.begin(), scopes.end(), s) != scopes.end();
 }
 
+namespace {
+
+// HMAC-SHA256 (RFC 2104) from SHA-256 states pre-keyed with K⊕ipad and K⊕opad: each call copies the
+// two states instead of fetching HMAC and SHA-256 by name and absorbing the key again.
+// Each I/O thread keeps its own small LRU of pre-keyed states (no lock on the token path); an entry
+// holds the key itself, compared in constant time before use, so a hash collision can only cost a miss.
+constexpr std::size_t sha256_block = 64;
+constexpr std::size_t hmac_cache_capacity = 64;  // per thread: tenants' active keys in use at once
+
+const EVP_MD* sha256_md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (!md) throw std::runtime_error("SHA-256 unavailable");
+  return md;
+}
+
+struct md_ctx_deleter {
+  void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
+};
+using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, md_ctx_deleter>;
+
+md_ctx_ptr new_md_ctx() {
+  md_ctx_ptr c(EVP_MD_CTX_new());
+  if (!c) throw std::runtime_error("HMAC failed");
+  return c;
+}
+
+void digest_update(EVP_MD_CTX* c, const void* p, std::size_t n) {
+  if (EVP_DigestUpdate(c, p, n) != 1) throw std::runtime_error("HMAC failed");
+}
+
+/// SHA-256 states after one block of K'⊕ipad / K'⊕opad (K' = K, or SHA-256(K) if longer than a block).
+struct prekeyed_hmac {
+  md_ctx_ptr inner = new_md_ctx();
+  md_ctx_ptr outer = new_md_ctx();
+
+  explicit prekeyed_hmac(std::string_view key) {
+    std::array<unsigned char, sha256_block> k{};
+    if (key.size() > sha256_block) {
+      unsigned int n = 0;
+      if (EVP_Digest(key.data(), key.size(), k.data(), &n, sha256_md(), nullptr) != 1) throw std::runtime_error("HMAC failed");
+    } else {
+      std::copy(key.begin(), key.end(), k.begin());
+    }
+    std::array<unsigned char, sha256_block> pad{};
+    for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = static_cast<unsigned char>(k[i] ^ 0x36);
+    if (EVP_DigestInit_ex2(inner.get(), sha256_md(), nullptr) != 1) throw std::runtime_error("HMAC failed");
+    digest_update(inner.get(), pad.data(), pad.size());
+    for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = static_cast<unsigned char>(k[i] ^ 0x5c);
+    if (EVP_DigestInit_ex2(outer.get(), sha256_md(), nullptr) != 1) throw std::runtime_error("HMAC failed");
+    digest_update(outer.get(), pad.data(), pad.size());
+    OPENSSL_cleanse(k.data(), k.size());
+    OPENSSL_cleanse(pad.data(), pad.size());
+  }
+
+  std::array<core::byte, 32> mac(EVP_MD_CTX* work, std::string_view data) const {
+    std::array<core::byte, 32> inner_hash{};
+    std::array<core::byte, 32> out{};
+    unsigned int n = 0;
+    if (EVP_MD_CTX_copy_ex(work, inner.get()) != 1) throw std::runtime_error("HMAC failed");
+    digest_update(work, data.data(), data.size());
+    if (EVP_DigestFinal_ex(work, inner_hash.data(), &n) != 1 || n != inner_hash.size())
+      throw std::runtime_error("HMAC failed");
+    if (EVP_MD_CTX_copy_ex(work, outer.get()) != 1) throw std::runtime_error("HMAC failed");
+    digest_update(work, inner_hash.data(), inner_hash.size());
+    if (EVP_DigestFinal_ex(work, out.data(), &n) != 1 || n != out.size()) throw std::runtime_error("HMAC failed");
+    return out;
+  }
+};
+
+/// One thread's cache: the most recently used entry first. Bounded; evicted keys are wiped.
+class hmac_key_cache {
+ public:
+  std::array<core::byte, 32> mac(std::string_view key, std::string_view data) {
+    const std::size_t h = std::hash<std::string_view>{}(key);
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->hash != h || it->key.size() != key.size() ||
+          CRYPTO_memcmp(it->key.data(), key.data(), key.size()) != 0)
+        continue;
+      if (it != entries_.begin()) entries_.splice(entries_.begin(), entries_, it);
+      return it->state.mac(work_.get(), data);
+    }
+    if (entries_.size() >= hmac_cache_capacity) entries_.pop_back();
+    entries_.emplace_front(h, key);
+    return entries_.front().state.mac(work_.get(), data);
+  }
+
+ private:
+  struct entry {
+    std::size_t hash;
+    std::string key;
+    prekeyed_hmac state;
+    entry(std::size_t h, std::string_view k) : hash(h), key(k), state(k) {}
+    ~entry() { OPENSSL_cleanse(key.data(), key.size()); }
+    entry(const entry&) = delete;
+    entry& operator=(const entry&) = delete;
+  };
+  std::list<entry> entries_;
+  md_ctx_ptr work_ = new_md_ctx();
+};
+
+}  // namespace
+
 std::array<core::byte, 32> hmac_sha256(std::string_view key, std::string_view data) {
-  // The EVP_MAC is fetched once; a context per call keeps this thread-safe.
-  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  if (!mac) throw std::runtime_error("HMAC unavailable");
-  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac), &EVP_MAC_CTX_free);
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
-  std::array<core::byte, 32> out{};
-  std::size_t len = 0;
-  if (!ctx || EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
-      EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1 || len != out.size())
-    throw std::runtime_error("HMAC failed");
-  return out;
+  thread_local hmac_key_cache cache;
+  return cache.mac(key, data);
 }
 
 std::string sign_token(const token_claims& c, std::string_view key) {
