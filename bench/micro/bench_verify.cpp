@@ -7,6 +7,8 @@
 //   es256_assertion_verify         finish_authentication on a soft-authenticator ES256 assertion
 //                                  (response already parsed: clientData, authData, COSE key, signature)
 //   es256_assertion_verify_json    the same plus parse_authentication_response_json (what a login costs)
+//   es256_assertion_verify_cached_key  finish_authentication with the stored key taken from the
+//                                  service's public_key_cache (a hit: lookup by the COSE bytes, no import)
 //   packed_self_registration       finish_registration, packed self attestation, ES256
 //   packed_x5c_registration        finish_registration, packed attestation with an x5c leaf issued by a
 //                                  test CA that the trust source anchors (X.509 parse + path validation)
@@ -27,7 +29,9 @@
 #include "signet/core/ceremony.hpp"
 #include "signet/core/cose.hpp"
 #include "signet/core/errc.hpp"
+#include "signet/core/imported_key.hpp"
 #include "signet/core/policy.hpp"
+#include "signet/service/key_cache.hpp"
 #include "soft_authenticator.hpp"
 
 namespace core = signet::core;
@@ -164,7 +168,8 @@ struct assertion_env {
     if (auto r = finish(*response); !r) error = "finish_authentication: " + r.error().message();
   }
 
-  boost::system::result<core::authentication_result> finish(const core::authentication_response& resp) const {
+  boost::system::result<core::authentication_result> finish(const core::authentication_response& resp,
+                                                            const core::public_key* imported = nullptr) const {
     core::finish_authentication_options fo;
     fo.ceremony = &*ceremony;
     fo.response = &resp;
@@ -172,7 +177,7 @@ struct assertion_env {
     fo.origins = k_origins;
     fo.policy = &policy;
     fo.now = k_now + std::chrono::seconds(1);
-    return core::finish_authentication(fo);
+    return core::finish_authentication(fo, imported);
   }
 };
 
@@ -215,6 +220,29 @@ void es256_assertion_verify_json(benchmark::State& state) {
   }
 }
 BENCHMARK(es256_assertion_verify_json);
+
+void es256_assertion_verify_cached_key(benchmark::State& state) {
+  auto& e = assertion();
+  if (!e.error.empty()) {
+    state.SkipWithError(e.error.c_str());
+    return;
+  }
+  signet::service::public_key_cache cache;
+  if (!cache.get(e.credential.public_key_cose)) {
+    state.SkipWithError("public_key_cache import failed");
+    return;
+  }
+  for (auto _ : state) {
+    const auto key = cache.get(e.credential.public_key_cose);
+    auto r = e.finish(*e.response, key.get());
+    if (!r) {
+      state.SkipWithError("finish_authentication with a cached key failed");
+      break;
+    }
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(es256_assertion_verify_cached_key);
 
 // ---- registrations ---------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@
 #include "signet/core/ceremony.hpp"
 #include "signet/core/client_data.hpp"
 #include "signet/core/errc.hpp"
+#include "signet/core/imported_key.hpp"
 
 namespace signet::core {
 
@@ -25,6 +26,7 @@ struct auth_state {
   const authentication_response& response;
   const authentication_expectations& expected;
   const stored_credential& credential;
+  const public_key* imported;  // the stored key, already imported by the caller, or nullptr
   client_data c;
   authenticator_data auth_data;
   bytes client_data_hash;
@@ -147,11 +149,15 @@ result<void> step_22_hash(auth_state& s) {
 }
 
 // WebAuthn L3 §7.2 step 23: sig verifies over authData ‖ hash with the stored public key.
+// A key the caller imported from exactly these stored bytes (parse_cose_key, so the same checks)
+// replaces the parse; anything else is parsed here.
 result<void> step_23_signature(auth_state& s) {
-  auto key = parse_cose_key(s.credential.public_key_cose);
-  if (!key) return key.error();
   bytes data(s.response.authenticator_data);
   data.insert(data.end(), s.client_data_hash.begin(), s.client_data_hash.end());
+  if (s.imported && s.imported->get() && equal_bytes(s.imported->cose(), s.credential.public_key_cose))
+    return verify_signature(*s.imported, data, s.response.signature);
+  auto key = parse_cose_key(s.credential.public_key_cose);
+  if (!key) return key.error();
   return verify_signature(*key, data, s.response.signature);
 }
 
@@ -172,8 +178,14 @@ result<void> step_24_sign_count(auth_state& s) {
 
 result<authentication_result> verify_authentication(const authentication_response& response,
                                                     const authentication_expectations& expected) {
+  return verify_authentication(response, expected, nullptr);
+}
+
+result<authentication_result> verify_authentication(const authentication_response& response,
+                                                    const authentication_expectations& expected,
+                                                    const public_key* imported) {
   if (!expected.policy || !expected.credential) return errc::ceremony_options_invalid;
-  auth_state s{response, expected, *expected.credential, {}, {}, {}, false, false};
+  auth_state s{response, expected, *expected.credential, imported, {}, {}, {}, false, false};
   if (auto r = step_5_allowed_credential(s); !r) return r.error();
   if (auto r = step_6_identify_user(s); !r) return r.error();
   if (auto r = step_8_10_parse(s); !r) return r.error();
@@ -203,6 +215,10 @@ result<authentication_result> verify_authentication(const authentication_respons
 }
 
 result<authentication_result> finish_authentication(const finish_authentication_options& o) {
+  return finish_authentication(o, nullptr);
+}
+
+result<authentication_result> finish_authentication(const finish_authentication_options& o, const public_key* imported) {
   if (!o.ceremony || !o.response || !o.credential || !o.policy) return errc::ceremony_options_invalid;
   if (o.now > o.ceremony->expires_at()) return errc::ceremony_expired;
   const std::string expected_challenge = o.ceremony->challenge().to_base64url();
@@ -217,7 +233,7 @@ result<authentication_result> finish_authentication(const finish_authentication_
   e.credential = o.credential;
   e.policy = o.policy;
   e.payment = o.payment;
-  return verify_authentication(*o.response, e);
+  return verify_authentication(*o.response, e, imported);
 }
 
 }  // namespace signet::core

@@ -8,6 +8,7 @@
 #include "ceremony_record.hpp"
 #include "signet/core/ceremony.hpp"
 #include "signet/core/errc.hpp"
+#include "signet/core/imported_key.hpp"
 #include "signet/service/passkeys.hpp"
 #include "signet/service/server_api.hpp"
 #include "wire_checks.hpp"
@@ -219,7 +220,10 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
   f.policy = &policy;
   f.now = now;
   f.payment = payment ? &*payment : nullptr;
-  auto verified = core::finish_authentication(f);
+  // The stored key imported at an earlier sign-in, if cached; core uses it only if it was imported
+  // from exactly these bytes, and parses them itself when it is null (a key that does not import).
+  const auto imported = keys_.get(stored.public_key_cose);
+  auto verified = core::finish_authentication(f, imported.get());
   if (!verified) return detail::credential_error("authentication", ch.id, verified.error());
 
   // Step 12: the action this sign-in completes.

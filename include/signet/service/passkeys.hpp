@@ -14,6 +14,7 @@
 #include "signet/service/access.hpp"
 #include "signet/service/env.hpp"
 #include "signet/service/errors.hpp"
+#include "signet/service/key_cache.hpp"
 #include "signet/service/token_issuer.hpp"
 #include "signet/store/ports.hpp"
 
@@ -154,6 +155,7 @@ class passkey_service {
   const token_issuer& tokens_;
   const clock& clock_;
   random_source& rng_;
+  public_key_cache keys_;  // credential public keys imported for C4, by exact COSE bytes
 };
 
 /// username inference (§6.1): request, stored username, email, phone number, user id.

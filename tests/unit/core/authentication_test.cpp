@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "signet/core/ceremony.hpp"
+#include "signet/core/imported_key.hpp"
 #include "soft_authenticator.hpp"
 #include "test_util.hpp"
 
@@ -67,7 +68,19 @@ boost::system::result<core::authentication_result> run(setup& s, std::int32_t al
   e.identified_user = s.identified_user ? &*s.identified_user : nullptr;
   e.credential = &s.credential;
   e.policy = &s.policy;
-  return core::verify_authentication(*parsed, e);
+  auto plain = core::verify_authentication(*parsed, e);
+  // The same verification with the stored key imported beforehand (the service's key cache) gives
+  // exactly the same verdict, in every test that goes through here.
+  if (auto imported = core::parse_cose_key(s.credential.public_key_cose)) {
+    auto with_key = core::verify_authentication(*parsed, e, &*imported);
+    EXPECT_EQ(code_of(with_key), code_of(plain));
+    if (with_key && plain) {
+      EXPECT_EQ(with_key->sign_count, plain->sign_count);
+      EXPECT_EQ(with_key->user_verified, plain->user_verified);
+      EXPECT_EQ(with_key->backed_up, plain->backed_up);
+    }
+  }
+  return plain;
 }
 
 }  // namespace
@@ -272,4 +285,33 @@ TEST(authentication_spc, each_difference_is_refused) {
 TEST(authentication_spc, payment_get_without_expectations_is_refused) {
   auto s = payment_setup();
   EXPECT_EQ(code_of(run(s)), errc::client_data_type_mismatch);
+}
+
+TEST(authentication_imported_key, used_only_when_imported_from_the_stored_bytes) {
+  // The stored record holds key B; the caller offers key A (which did sign the assertion). Core
+  // must ignore A and verify with B, so the assertion is refused exactly as without it.
+  auto s = valid();
+  auto minted = authenticator().make_assertion(s.knobs);
+  auto parsed = core::parse_authentication_response_json(minted.json);
+  ASSERT_TRUE(parsed);
+  auto key_a = core::parse_cose_key(s.credential.public_key_cose);
+  ASSERT_TRUE(key_a);
+  test::soft_authenticator other(-7);
+  s.credential.public_key_cose = other.cose_public_key();
+  core::authentication_expectations e;
+  e.challenge = k_challenge;
+  e.origins = k_origins;
+  e.rp_id = "example.com";
+  e.credential = &s.credential;
+  e.policy = &s.policy;
+  EXPECT_EQ(code_of(core::verify_authentication(*parsed, e)), errc::signature_invalid);
+  EXPECT_EQ(code_of(core::verify_authentication(*parsed, e, &*key_a)), errc::signature_invalid);
+  // A stored key that does not parse keeps its parse error whatever key is offered.
+  s.credential.public_key_cose = core::bytes{0xa0};
+  const auto malformed = code_of(core::verify_authentication(*parsed, e));
+  EXPECT_NE(malformed, errc::ok);
+  EXPECT_EQ(code_of(core::verify_authentication(*parsed, e, &*key_a)), malformed);
+  // And with the matching key, it verifies.
+  s.credential.public_key_cose = key_a->cose();
+  EXPECT_TRUE(core::verify_authentication(*parsed, e, &*key_a));
 }
