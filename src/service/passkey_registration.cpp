@@ -205,7 +205,8 @@ result<add_passkey_result> passkey_service::add_passkey(const bearer_context& ct
   done.user_agent = meta.user_agent;
   done.user_id = ctx.user.user_id;
   done.now = now;
-  if (!stores_.authenticators.register_authenticator(a, ref, done)) {
+  bool first = false;
+  if (!stores_.authenticators.register_authenticator(a, ref, done, &first)) {
     spdlog::info("registration rejected: ceremony={} credential already registered", ch.id);
     return make_error(errc::invalid_credential, "This credential is already registered.");
   }
@@ -213,8 +214,7 @@ result<add_passkey_result> passkey_service::add_passkey(const bearer_context& ct
   add_passkey_result r;
   store::action action = ctx.action;
   r.access_token = tokens_.issue_after_challenge(tenant, action);
-  const auto all = stores_.authenticators.list_authenticators(tenant.id, ctx.user.user_id);
-  r.is_default = !all.empty() && all.front().id == a.id;
+  r.is_default = first;  // the oldest of the user's authenticators is the default
   r.authenticator = std::move(a);
   return r;
 }

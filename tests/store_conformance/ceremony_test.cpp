@@ -231,6 +231,28 @@ TEST_P(store_conformance, register_authenticator_round_trip_and_action_completio
   EXPECT_EQ(u->display_name, "Display u");
 }
 
+TEST_P(store_conformance, register_authenticator_says_whether_it_is_the_users_first) {
+  for (int i = 0; i < 3; ++i) {
+    auto action = make_action("t", std::string("u"), "register", numbered("r", i));
+    ASSERT_TRUE(s().actions.create_action(action));
+    bool first = i != 0;  // the opposite of what must come back
+    ASSERT_TRUE(s().authenticators.register_authenticator(
+        make_authenticator("t", "u", numbered("auth-", i), bytes_of(numbered("cred-", i))), ref_of(action),
+        completion_for("u", numbered("auth-", i), t0), &first));
+    EXPECT_EQ(first, i == 0) << i;
+  }
+  // Another user's first, in the same tenant, and the same user id in another tenant.
+  for (auto [tenant, user] : {std::pair{"t", "v"}, std::pair{"t2", "u"}}) {
+    auto action = make_action(tenant, std::string(user), "register", "r");
+    ASSERT_TRUE(s().actions.create_action(action));
+    bool first = false;
+    ASSERT_TRUE(s().authenticators.register_authenticator(
+        make_authenticator(tenant, user, std::string("auth-") + tenant + user, bytes_of(std::string("c-") + tenant + user)),
+        ref_of(action), completion_for(user, std::string("auth-") + tenant + user, t0), &first));
+    EXPECT_TRUE(first) << tenant << " " << user;
+  }
+}
+
 TEST_P(store_conformance, register_fills_only_empty_user_names_and_keeps_optional_device_fields) {
   store::user_patch p;
   p.username = std::optional<std::string>("chosen");

@@ -173,9 +173,10 @@ class authenticator_store {
                                                                         const core::credential_id& id) = 0;
   /// In one transaction: inserts the authenticator, fills the user's empty username/displayName from
   /// it, and completes the action. Returns false (and changes nothing) if the credential id is
-  /// already registered in the tenant.
+  /// already registered in the tenant. When `first` is given it is set to whether the user had no
+  /// authenticator before this one (read in the same transaction).
   virtual bool register_authenticator(const authenticator& a, const action_ref& action,
-                                      const action_completion& completion) = 0;
+                                      const action_completion& completion, bool* first = nullptr) = 0;
   /// In one transaction: compare-and-set of the sign count (fails if the stored count is no longer
   /// `expected_sign_count` or the authenticator is gone), lastVerifiedAt/backup state/UV, and the
   /// action's completion. Returns false when the compare-and-set lost (nothing is written).

@@ -142,9 +142,13 @@ std::optional<authenticator> postgres_store::find_authenticator_by_credential(st
 }
 
 bool postgres_store::register_authenticator(const authenticator& a, const action_ref& action,
-                                            const action_completion& completion) {
+                                            const action_completion& completion, bool* first) {
   auto c = impl_->connections.acquire();
   transaction tx(*c);
+  if (first)
+    *first = c->run("SELECT 1 FROM authenticators WHERE tenant_id = $1 AND user_id = $2 LIMIT 1",
+                    params().add(a.tenant_id).add(a.user_id))
+                 .rows() == 0;
   {
     // ON CONFLICT on the (tenant_id, credential_id) index: a concurrent registration of the same
     // credential waits for the first transaction and then inserts nothing.

@@ -666,7 +666,7 @@ std::optional<authenticator> sqlite_store::find_authenticator_by_credential(std:
 }
 
 bool sqlite_store::register_authenticator(const authenticator& a, const action_ref& action,
-                                          const action_completion& completion) {
+                                          const action_completion& completion, bool* first) {
   auto writing = impl_->write_lock();
   auto c = impl_->connections.acquire();
   write_transaction tx(*c);
@@ -674,6 +674,11 @@ bool sqlite_store::register_authenticator(const authenticator& a, const action_r
     auto s = c->prepare("SELECT 1 FROM authenticators WHERE tenant_id = ?1 AND credential_id = ?2");
     s.bind(1, a.tenant_id).bind(2, a.credential_id.view());
     if (s.step()) return false;
+  }
+  if (first) {
+    auto s = c->prepare("SELECT 1 FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 LIMIT 1");
+    s.bind(1, a.tenant_id).bind(2, a.user_id);
+    *first = !s.step();
   }
   {
     static const std::string sql = "INSERT INTO authenticators (" + std::string(k_auth_cols) +
