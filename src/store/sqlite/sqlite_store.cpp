@@ -227,14 +227,45 @@ void migrate(connection& c) {
 }  // namespace
 
 struct sqlite_store::impl {
-  explicit impl(const options& o) : checkpoints(o.path, 1000, writer), connections(o.path, o.pool_size, &checkpoints) {}
-  /// A write statement or transaction of this process holds `writer` (taken before a connection).
-  /// SQLite admits one writer per database; serialising them here means two of our threads never
-  /// collide on SQLite's write lock (whose busy handler sleeps >= 1 ms), while reads keep their own
-  /// connections and never wait for a writer (WAL).
-  std::unique_lock<std::mutex> write_lock() { return std::unique_lock<std::mutex>(writer); }
+  explicit impl(const options& o)
+      : checkpoints(o.path, 1000, writer),
+        writing(std::make_unique<connection>(o.path)),
+        connections(o.path, o.pool_size, &checkpoints) {
+    checkpoints.attach(*writing);
+  }
+  /// The connection every write statement and write transaction of this process uses, with `writer`
+  /// held. SQLite admits one writer per database; serialising them here means two of our threads
+  /// never collide on SQLite's write lock (whose busy handler sleeps >= 1 ms). And since no other
+  /// connection of ours writes, this one's page cache stays valid from one write to the next (SQLite
+  /// drops a connection's whole cache when another connection has committed): the b-tree pages a
+  /// write walks are not read back from the file each time. Reads use the pool and never wait for a
+  /// writer (WAL).
+  struct write_lease {
+    std::unique_lock<std::mutex> lock;
+    connection* c;
+    connection* operator->() const noexcept { return c; }
+    connection& operator*() const noexcept { return *c; }
+  };
+  write_lease write_connection() { return write_lease{std::unique_lock<std::mutex>(writer), writing.get()}; }
+  /// A read runs on the writer's connection when no write is under way (its cache is warm: no
+  /// pages to read back), else on a pooled connection; either way it never waits for a writer.
+  struct read_lease {
+    std::unique_lock<std::mutex> lock;  // held when `c` is the writer's connection
+    std::optional<pool::lease> pooled;
+    connection* c;
+    connection* operator->() const noexcept { return c; }
+    connection& operator*() const noexcept { return *c; }
+  };
+  read_lease read_connection() {
+    std::unique_lock<std::mutex> l(writer, std::try_to_lock);
+    if (l.owns_lock()) return read_lease{std::move(l), std::nullopt, writing.get()};
+    read_lease r{{}, connections.acquire(), nullptr};
+    r.c = &**r.pooled;
+    return r;
+  }
   std::mutex writer;
-  checkpointer checkpoints;  // declared before the pool: outlives every connection that calls it
+  checkpointer checkpoints;  // declared before the connections: outlives every one that calls it
+  std::unique_ptr<connection> writing;
   pool connections;
 };
 
@@ -250,7 +281,7 @@ sqlite_store::sqlite_store(const options& opts) {
 sqlite_store::~sqlite_store() = default;
 
 int sqlite_store::schema_version() {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   auto s = c->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   return s.step() ? static_cast<int>(s.integer(0)) : 0;
 }
@@ -258,8 +289,7 @@ int sqlite_store::schema_version() {
 // ---- tenants ----
 
 bool sqlite_store::create_tenant(const tenant& t) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   write_transaction tx(*c);
   {
     auto s = c->prepare("SELECT 1 FROM tenants WHERE id = ?1");
@@ -289,7 +319,7 @@ bool sqlite_store::create_tenant(const tenant& t) {
 }
 
 std::optional<tenant> sqlite_store::find_tenant(std::string_view tenant_id) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   static const std::string sql = "SELECT " + std::string(k_tenant_cols) + " FROM tenants WHERE id = ?1";
   std::optional<tenant> t;
   {
@@ -305,7 +335,7 @@ std::optional<tenant> sqlite_store::find_tenant(std::string_view tenant_id) {
 std::optional<tenant> sqlite_store::find_tenant_by_secret_key(std::string_view secret_key) {
   std::string tenant_id;
   {
-    auto c = impl_->connections.acquire();
+    auto c = impl_->read_connection();
     auto s = c->prepare("SELECT tenant_id, secret FROM tenant_keys WHERE key_hash = ?1");
     const auto h = key_hash(secret_key);
     s.bind(1, core::byte_view(h));
@@ -320,7 +350,7 @@ std::optional<tenant> sqlite_store::find_tenant_by_secret_key(std::string_view s
 }
 
 std::vector<tenant> sqlite_store::list_tenants() {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   static const std::string sql = "SELECT " + std::string(k_tenant_cols) + " FROM tenants ORDER BY created_at, id";
   std::vector<tenant> out;
   {
@@ -334,7 +364,7 @@ std::vector<tenant> sqlite_store::list_tenants() {
 // ---- users ----
 
 std::optional<user> sqlite_store::find_user(std::string_view tenant_id, std::string_view user_id) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   return find_user_on(*c, tenant_id, user_id);
 }
 
@@ -342,7 +372,7 @@ std::optional<user_with_action> sqlite_store::find_user_with_action(std::string_
                                                                    std::string_view user_id,
                                                                    std::string_view action_code,
                                                                    std::string_view idempotency_key) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   read_transaction tx(*c);  // one snapshot, one read transaction for both rows
   auto u = find_user_on(*c, tenant_id, user_id);
   if (!u) return std::nullopt;
@@ -351,8 +381,7 @@ std::optional<user_with_action> sqlite_store::find_user_with_action(std::string_
 
 user sqlite_store::upsert_user(std::string_view tenant_id, std::string_view user_id, const user_patch& p,
                                time_point now) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   write_transaction tx(*c);
   auto existing = find_user_on(*c, tenant_id, user_id);
   user u;
@@ -395,8 +424,7 @@ user sqlite_store::upsert_user(std::string_view tenant_id, std::string_view user
 
 core::user_handle sqlite_store::ensure_user_handle(std::string_view tenant_id, std::string_view user_id,
                                                    const core::user_handle& candidate, time_point now) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   {
     auto s = c->prepare(
         "UPDATE users SET user_handle = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND user_id = ?2 AND "
@@ -411,8 +439,7 @@ core::user_handle sqlite_store::ensure_user_handle(std::string_view tenant_id, s
 }
 
 bool sqlite_store::delete_user(std::string_view tenant_id, std::string_view user_id) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   write_transaction tx(*c);
   bool existed = false;
   {
@@ -433,7 +460,7 @@ bool sqlite_store::delete_user(std::string_view tenant_id, std::string_view user
 }
 
 std::vector<user> sqlite_store::query_users(std::string_view tenant_id, const user_query& q) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   static const std::string sql =
       "SELECT " + std::string(k_user_cols) +
       " FROM users WHERE tenant_id = ?1 AND (?2 IS NULL OR username = ?2) AND (?3 IS NULL OR email = ?3) AND "
@@ -450,22 +477,20 @@ std::vector<user> sqlite_store::query_users(std::string_view tenant_id, const us
 // ---- actions ----
 
 bool sqlite_store::create_action(const action& a) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   return insert_action_on(*c, a);
 }
 
 std::optional<action> sqlite_store::find_action(std::string_view tenant_id, std::string_view user_id,
                                                 std::string_view action_code, std::string_view idempotency_key) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   return find_action_on(*c, tenant_id, user_id, action_code, idempotency_key);
 }
 
 bool sqlite_store::update_action_state(std::string_view tenant_id, std::string_view user_id,
                                        std::string_view action_code, std::string_view idempotency_key,
                                        std::string_view state, time_point now) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   auto s = c->prepare(
       "UPDATE actions SET state = ?5, state_updated_at = ?6, updated_at = ?6 WHERE tenant_id = ?1 AND user_id = ?2 "
       "AND action_code = ?3 AND idempotency_key = ?4");
@@ -476,7 +501,7 @@ bool sqlite_store::update_action_state(std::string_view tenant_id, std::string_v
 
 std::optional<action> sqlite_store::find_pending_action(std::string_view tenant_id, std::string_view action_code,
                                                         std::string_view idempotency_key) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   static const std::string sql = "SELECT " + std::string(k_action_cols) +
                                  " FROM actions WHERE tenant_id = ?1 AND user_id IS NULL AND action_code = ?2 AND "
                                  "idempotency_key = ?3";
@@ -488,7 +513,7 @@ std::optional<action> sqlite_store::find_pending_action(std::string_view tenant_
 
 std::vector<action> sqlite_store::query_actions(std::string_view tenant_id, std::string_view user_id,
                                                 const action_query& q) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   // The code filter is one bound parameter (",a,b,"), so the statement stays cacheable and LIMIT
   // applies after filtering. Action codes match ^[a-zA-Z0-9_-]+$, so they never contain a comma.
   static const std::string sql = "SELECT " + std::string(k_action_cols) +
@@ -515,8 +540,7 @@ std::vector<action> sqlite_store::query_actions(std::string_view tenant_id, std:
 // ---- challenges ----
 
 void sqlite_store::create_challenge(const challenge& ch) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   auto s = c->prepare(
       "INSERT INTO challenges (id, tenant_id, type, value, user_id, action_code, idempotency_key, options_json, "
       "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
@@ -528,8 +552,7 @@ void sqlite_store::create_challenge(const challenge& ch) {
 
 std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                                       time_point now) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   // DELETE … RETURNING is one atomic statement: of concurrent callers exactly one sees the row.
   static const std::string sql =
       "DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2 RETURNING " + std::string(k_challenge_cols);
@@ -545,8 +568,7 @@ std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id
 std::optional<challenge> sqlite_store::take_challenge_of_type(std::string_view tenant_id,
                                                               std::string_view challenge_id, std::string_view type,
                                                               time_point now) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   static const std::string sql = "DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2 AND type = ?3 RETURNING " +
                                  std::string(k_challenge_cols);
   auto s = c->prepare(sql);
@@ -560,8 +582,7 @@ std::optional<challenge> sqlite_store::take_challenge_of_type(std::string_view t
 
 std::optional<challenge> sqlite_store::take_challenge_by_value(std::string_view tenant_id, std::string_view type,
                                                                core::byte_view value, time_point now) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   static const std::string sql =
       "DELETE FROM challenges WHERE id = (SELECT id FROM challenges WHERE tenant_id = ?1 AND value = ?2 AND "
       "type = ?3 LIMIT 1) RETURNING " + std::string(k_challenge_cols);
@@ -577,8 +598,7 @@ std::optional<challenge> sqlite_store::take_challenge_by_value(std::string_view 
 std::optional<challenge> sqlite_store::take_challenge_if(std::string_view tenant_id, std::string_view challenge_id,
                                                          time_point now,
                                                          const std::function<bool(const challenge&)>& accept) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   write_transaction tx(*c);  // the row cannot change between the read, the check and the delete
   std::optional<challenge> ch;
   {
@@ -603,7 +623,7 @@ std::optional<challenge> sqlite_store::take_challenge_if(std::string_view tenant
 
 std::optional<challenge> sqlite_store::peek_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                                       time_point now) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   static const std::string sql =
       "SELECT " + std::string(k_challenge_cols) + " FROM challenges WHERE id = ?1 AND tenant_id = ?2";
   auto s = c->prepare(sql);
@@ -615,8 +635,7 @@ std::optional<challenge> sqlite_store::peek_challenge(std::string_view tenant_id
 }
 
 std::size_t sqlite_store::reap_expired_challenges(time_point now) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   auto s = c->prepare("DELETE FROM challenges WHERE expires_at <= ?1");
   s.bind(1, now);
   s.run();
@@ -626,7 +645,7 @@ std::size_t sqlite_store::reap_expired_challenges(time_point now) {
 // ---- authenticators ----
 
 std::vector<authenticator> sqlite_store::list_authenticators(std::string_view tenant_id, std::string_view user_id) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   static const std::string sql = "SELECT " + std::string(k_auth_cols) +
                                  " FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY created_at, id";
   auto s = c->prepare(sql);
@@ -637,7 +656,7 @@ std::vector<authenticator> sqlite_store::list_authenticators(std::string_view te
 }
 
 bool sqlite_store::has_authenticator(std::string_view tenant_id, std::string_view user_id) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   auto s = c->prepare("SELECT 1 FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 LIMIT 1");
   s.bind(1, tenant_id).bind(2, user_id);
   return s.step();
@@ -645,7 +664,7 @@ bool sqlite_store::has_authenticator(std::string_view tenant_id, std::string_vie
 
 std::optional<authenticator> sqlite_store::find_authenticator(std::string_view tenant_id, std::string_view user_id,
                                                               std::string_view authenticator_id) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   static const std::string sql = "SELECT " + std::string(k_auth_cols) +
                                  " FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 AND id = ?3";
   auto s = c->prepare(sql);
@@ -656,7 +675,7 @@ std::optional<authenticator> sqlite_store::find_authenticator(std::string_view t
 
 std::optional<authenticator> sqlite_store::find_authenticator_by_credential(std::string_view tenant_id,
                                                                             const core::credential_id& id) {
-  auto c = impl_->connections.acquire();
+  auto c = impl_->read_connection();
   static const std::string sql =
       "SELECT " + std::string(k_auth_cols) + " FROM authenticators WHERE tenant_id = ?1 AND credential_id = ?2";
   auto s = c->prepare(sql);
@@ -667,8 +686,7 @@ std::optional<authenticator> sqlite_store::find_authenticator_by_credential(std:
 
 bool sqlite_store::register_authenticator(const authenticator& a, const action_ref& action,
                                           const action_completion& completion, bool* first) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   write_transaction tx(*c);
   {
     auto s = c->prepare("SELECT 1 FROM authenticators WHERE tenant_id = ?1 AND credential_id = ?2");
@@ -708,8 +726,7 @@ bool sqlite_store::register_authenticator(const authenticator& a, const action_r
 
 bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_update& u, const action_ref& action,
                                   const action_completion& completion) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   write_transaction tx(*c);
   {
     auto s = c->prepare(
@@ -729,8 +746,7 @@ bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_upda
 
 bool sqlite_store::delete_authenticator(std::string_view tenant_id, std::string_view user_id,
                                         std::string_view authenticator_id) {
-  auto writing = impl_->write_lock();
-  auto c = impl_->connections.acquire();
+  auto c = impl_->write_connection();
   auto s = c->prepare("DELETE FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 AND id = ?3");
   s.bind(1, tenant_id).bind(2, user_id).bind(3, authenticator_id);
   s.run();
