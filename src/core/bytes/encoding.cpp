@@ -9,45 +9,43 @@ constexpr char k_url_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs
 constexpr char k_std_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 std::string encode(byte_view in, const char* alphabet, bool pad) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    out.push_back(alphabet[v & 63]);
+  const std::size_t full = in.size() / 3;
+  const std::size_t rest = in.size() - full * 3;
+  std::string out(full * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1), '\0');
+  char* o = out.data();
+  const byte* p = in.data();
+  for (std::size_t g = 0; g < full; ++g, p += 3, o += 4) {
+    const std::uint32_t v = (std::uint32_t{p[0]} << 16) | (std::uint32_t{p[1]} << 8) | p[2];
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    o[2] = alphabet[(v >> 6) & 63];
+    o[3] = alphabet[v & 63];
   }
-  const std::size_t rest = in.size() - i;
   if (rest == 1) {
-    const std::uint32_t v = std::uint32_t{in[i]} << 16;
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    if (pad) out.append("==");
+    const std::uint32_t v = std::uint32_t{p[0]} << 16;
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    if (pad) o[2] = o[3] = '=';
   } else if (rest == 2) {
-    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8);
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    if (pad) out.push_back('=');
+    const std::uint32_t v = (std::uint32_t{p[0]} << 16) | (std::uint32_t{p[1]} << 8);
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    o[2] = alphabet[(v >> 6) & 63];
+    if (pad) o[3] = '=';
   }
   return out;
 }
 
-int decode_char(char c, bool url) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (url) {
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-  } else {
-    if (c == '+') return 62;
-    if (c == '/') return 63;
+/// Sextet of each character, 0xFF for characters outside the alphabet.
+struct decode_table {
+  std::uint8_t v[256];
+  constexpr explicit decode_table(const char* alphabet) : v{} {
+    for (auto& x : v) x = 0xFF;
+    for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(alphabet[i])] = static_cast<std::uint8_t>(i);
   }
-  return -1;
-}
+};
+constexpr decode_table k_url_table(k_url_alphabet);
+constexpr decode_table k_std_table(k_std_alphabet);
 
 std::optional<bytes> decode(std::string_view in, bool url) {
   // Strip up to two '=' of padding; when present the padded length must be a multiple of 4.
@@ -59,22 +57,29 @@ std::optional<bytes> decode(std::string_view in, bool url) {
   }
   if (pads > 0 && in.size() % 4 != 0) return std::nullopt;
   if (len % 4 == 1) return std::nullopt;
-  bytes out;
-  out.reserve(len * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < len; ++i) {
-    const int d = decode_char(in[i], url);
-    if (d < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(d);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<byte>((acc >> bits) & 0xFF));
-    }
+  const std::uint8_t* t = url ? k_url_table.v : k_std_table.v;
+  const auto* s = reinterpret_cast<const unsigned char*>(in.data());
+  const std::size_t full = len / 4;
+  const std::size_t tail = len % 4;  // 0, 2 or 3 characters
+  bytes out(full * 3 + (tail == 0 ? 0 : tail - 1));
+  byte* o = out.data();
+  for (std::size_t g = 0; g < full; ++g, s += 4, o += 3) {
+    const std::uint32_t a = t[s[0]], b = t[s[1]], c = t[s[2]], d = t[s[3]];
+    if ((a | b | c | d) & 0x80) return std::nullopt;
+    const std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+    o[0] = static_cast<byte>(v >> 16);
+    o[1] = static_cast<byte>(v >> 8);
+    o[2] = static_cast<byte>(v);
   }
-  // Canonical encodings have zero bits left over.
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  if (tail >= 2) {
+    const std::uint32_t a = t[s[0]], b = t[s[1]], c = tail == 3 ? t[s[2]] : 0;
+    if ((a | b | c) & 0x80) return std::nullopt;
+    const std::uint32_t v = (a << 18) | (b << 12) | (c << 6);
+    o[0] = static_cast<byte>(v >> 16);
+    if (tail == 3) o[1] = static_cast<byte>(v >> 8);
+    // Canonical encodings have zero bits left over (4 bits after 2 characters, 2 after 3).
+    if (tail == 2 ? (b & 0x0F) != 0 : (c & 0x03) != 0) return std::nullopt;
+  }
   return out;
 }
 
