@@ -189,7 +189,8 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
     spdlog::info("authentication rejected: ceremony={} code=not_payment_capable", ch.id);
     return make_error(errc::invalid_credential, "The credential is not payment-capable.");
   }
-  auto owner = stores_.users.find_user(tenant.id, cred->user_id);
+  // Under Bearer the owner is the token's user, read at the start of this request.
+  auto owner = bearer ? std::optional<store::user>(bearer->user) : stores_.users.find_user(tenant.id, cred->user_id);
   if (!owner || !owner->handle) return make_error(errc::unknown_credential, "This credential is not registered.");
 
   // Steps 6–10: core verification (§7.2): user handle, client data, authenticator data, signature, counter.

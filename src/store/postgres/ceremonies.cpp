@@ -68,18 +68,17 @@ std::optional<challenge> postgres_store::take_challenge_if(std::string_view tena
                                                            const std::function<bool(const challenge&)>& accept) {
   auto c = impl_->connections.acquire();
   transaction tx(*c);
-  // FOR UPDATE: a concurrent taker waits here until this transaction ends, then finds the row gone
-  // (taken) or unchanged (refused).
+  // The DELETE locks the row: a concurrent taker waits until this transaction ends, then finds the
+  // row gone (taken) or back (refused: the rollback restores it).
   static const std::string sql =
-      sql_of("SELECT ", k_challenge_cols, " FROM challenges WHERE id = $1 AND tenant_id = $2 FOR UPDATE");
+      sql_of("DELETE FROM challenges WHERE id = $1 AND tenant_id = $2 RETURNING ", k_challenge_cols);
   auto r = c->run(sql, params().add(challenge_id).add(tenant_id));
   if (r.rows() == 0) return std::nullopt;
   challenge ch = read_challenge(r, 0);
   const bool expired = ch.expires_at <= now;
   if (!expired && !accept(ch)) return std::nullopt;  // refused: rolled back, nothing written
-  c->run("DELETE FROM challenges WHERE id = $1 AND tenant_id = $2", params().add(challenge_id).add(tenant_id));
   tx.commit();
-  if (expired) return std::nullopt;
+  if (expired) return std::nullopt;  // removed, never returned
   return ch;
 }
 

@@ -9,9 +9,9 @@
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <tuple>
 
 #include "signet/store/migration.hpp"
+#include "signet/store/sql_columns.hpp"
 
 #include "connection.hpp"
 #include "rows.hpp"
@@ -264,25 +264,10 @@ std::optional<user_with_action> postgres_store::find_user_with_action(std::strin
                                                                      std::string_view idempotency_key) {
   auto c = impl_->connections.acquire();
   // One statement, one snapshot: the user's columns, then the action's (NULL when there is none).
-  static const std::string sql = [] {
-    std::string users, actions;
-    for (auto [cols, alias, out] : {std::tuple{k_user_cols, "u.", &users}, std::tuple{k_action_cols, "a.", &actions}}) {
-      std::string_view rest = cols;
-      while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        auto col = rest.substr(0, comma);
-        while (!col.empty() && col.front() == ' ') col.remove_prefix(1);
-        if (!out->empty()) *out += ", ";
-        *out += alias;
-        *out += col;
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-      }
-    }
-    return "SELECT " + users + ", " + actions +
-           " FROM users u LEFT JOIN actions a ON a.tenant_id = u.tenant_id AND a.user_id = u.user_id AND "
-           "a.action_code = $3 AND a.idempotency_key = $4 WHERE u.tenant_id = $1 AND u.user_id = $2";
-  }();
+  static const std::string sql =
+      "SELECT " + prefixed_columns("u.", k_user_cols) + ", " + prefixed_columns("a.", k_action_cols) +
+      " FROM users u LEFT JOIN actions a ON a.tenant_id = u.tenant_id AND a.user_id = u.user_id AND "
+      "a.action_code = $3 AND a.idempotency_key = $4 WHERE u.tenant_id = $1 AND u.user_id = $2";
   auto r = c->run(sql, params().add(tenant_id).add(user_id).add(action_code).add(idempotency_key));
   if (r.rows() == 0) return std::nullopt;
   user_with_action out{read_user(r, 0), std::nullopt};

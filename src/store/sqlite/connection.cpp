@@ -159,18 +159,6 @@ void write_transaction::commit() {
   done_ = true;
 }
 
-read_transaction::read_transaction(connection& c) : c_(c) { c_.prepare("BEGIN").run(); }
-read_transaction::~read_transaction() {
-  try {
-    c_.prepare("COMMIT").run();  // nothing to write: ends the read transaction
-  } catch (const store_error&) {
-    try {
-      c_.prepare("ROLLBACK").run();
-    } catch (const store_error&) {
-    }
-  }
-}
-
 checkpointer::checkpointer(const std::string& path, int frames, std::mutex& writer)
     : conn_(path), frames_(frames), writer_(writer) {
   conn_.exec("PRAGMA wal_autocheckpoint=0");

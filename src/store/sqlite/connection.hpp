@@ -125,19 +125,6 @@ class write_transaction {
   bool done_ = false;
 };
 
-/// Runs `BEGIN` … `COMMIT` around reads: several statements see one snapshot and pay for one read
-/// transaction (one WAL read lock, one page-cache validation) instead of one each.
-class read_transaction {
- public:
-  explicit read_transaction(connection& c);
-  ~read_transaction();
-  read_transaction(const read_transaction&) = delete;
-  read_transaction& operator=(const read_transaction&) = delete;
-
- private:
-  connection& c_;
-};
-
 /// A bounded pool of connections. lease() blocks while every connection is in use.
 class pool {
  public:

@@ -1,4 +1,5 @@
 #include "signet/store/sqlite/sqlite_store.hpp"
+#include "signet/store/sql_columns.hpp"
 #include "signet/store/text_list.hpp"
 
 #include <openssl/crypto.h>
@@ -87,23 +88,23 @@ constexpr std::string_view k_action_cols =
     "tenant_id, user_id, action_code, idempotency_key, state, state_updated_at, created_at, updated_at, "
     "verification_method, verified_by_authenticator_id, ip_address, user_agent, device_id, custom_json, scope";
 
-action read_action(const statement& s) {
+action read_action(const statement& s, int c = 0) {
   action a;
-  a.tenant_id = s.text(0);
-  a.user_id = s.opt_text(1);
-  a.action_code = s.text(2);
-  a.idempotency_key = s.text(3);
-  a.state = s.text(4);
-  a.state_updated_at = s.time(5);
-  a.created_at = s.time(6);
-  a.updated_at = s.time(7);
-  a.verification_method = s.opt_text(8);
-  a.verified_by_authenticator_id = s.opt_text(9);
-  a.ip_address = s.opt_text(10);
-  a.user_agent = s.opt_text(11);
-  a.device_id = s.opt_text(12);
-  a.custom_json = s.opt_text(13);
-  a.scope = s.text(14);
+  a.tenant_id = s.text(c + 0);
+  a.user_id = s.opt_text(c + 1);
+  a.action_code = s.text(c + 2);
+  a.idempotency_key = s.text(c + 3);
+  a.state = s.text(c + 4);
+  a.state_updated_at = s.time(c + 5);
+  a.created_at = s.time(c + 6);
+  a.updated_at = s.time(c + 7);
+  a.verification_method = s.opt_text(c + 8);
+  a.verified_by_authenticator_id = s.opt_text(c + 9);
+  a.ip_address = s.opt_text(c + 10);
+  a.user_agent = s.opt_text(c + 11);
+  a.device_id = s.opt_text(c + 12);
+  a.custom_json = s.opt_text(c + 13);
+  a.scope = s.text(c + 14);
   return a;
 }
 
@@ -373,10 +374,19 @@ std::optional<user_with_action> sqlite_store::find_user_with_action(std::string_
                                                                    std::string_view action_code,
                                                                    std::string_view idempotency_key) {
   auto c = impl_->read_connection();
-  read_transaction tx(*c);  // one snapshot, one read transaction for both rows
-  auto u = find_user_on(*c, tenant_id, user_id);
-  if (!u) return std::nullopt;
-  return user_with_action{std::move(*u), find_action_on(*c, tenant_id, user_id, action_code, idempotency_key)};
+  // One statement, one snapshot: the user's columns, then the action's (NULL when there is none).
+  static const std::string sql = "SELECT " + prefixed_columns("u.", k_user_cols) + ", " +
+                                 prefixed_columns("a.", k_action_cols) +
+                                 " FROM users u LEFT JOIN actions a ON a.tenant_id = u.tenant_id AND "
+                                 "a.user_id = u.user_id AND a.action_code = ?3 AND a.idempotency_key = ?4 "
+                                 "WHERE u.tenant_id = ?1 AND u.user_id = ?2";
+  auto s = c->prepare(sql);
+  s.bind(1, tenant_id).bind(2, user_id).bind(3, action_code).bind(4, idempotency_key);
+  if (!s.step()) return std::nullopt;
+  constexpr int k_user_columns = 13;
+  user_with_action out{read_user(s), std::nullopt};
+  if (!s.is_null(k_user_columns)) out.action = read_action(s, k_user_columns);
+  return out;
 }
 
 user sqlite_store::upsert_user(std::string_view tenant_id, std::string_view user_id, const user_patch& p,
@@ -599,25 +609,21 @@ std::optional<challenge> sqlite_store::take_challenge_if(std::string_view tenant
                                                          time_point now,
                                                          const std::function<bool(const challenge&)>& accept) {
   auto c = impl_->write_connection();
-  write_transaction tx(*c);  // the row cannot change between the read, the check and the delete
+  write_transaction tx(*c);  // a refused challenge is put back by the rollback: nothing is written
   std::optional<challenge> ch;
   {
     static const std::string sql =
-        "SELECT " + std::string(k_challenge_cols) + " FROM challenges WHERE id = ?1 AND tenant_id = ?2";
+        "DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2 RETURNING " + std::string(k_challenge_cols);
     auto s = c->prepare(sql);
     s.bind(1, challenge_id).bind(2, tenant_id);
-    if (s.step()) ch = read_challenge(s);
-  }
-  if (!ch) return std::nullopt;
-  const bool expired = ch->expires_at <= now;
-  if (!expired && !accept(*ch)) return std::nullopt;  // refused: rolled back, nothing written
-  {
-    auto s = c->prepare("DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2");
-    s.bind(1, challenge_id).bind(2, tenant_id);
+    if (!s.step()) return std::nullopt;
+    ch = read_challenge(s);
     s.run();
   }
+  const bool expired = ch->expires_at <= now;
+  if (!expired && !accept(*ch)) return std::nullopt;
   tx.commit();
-  if (expired) return std::nullopt;
+  if (expired) return std::nullopt;  // removed, never returned
   return ch;
 }
 
