@@ -156,6 +156,13 @@ challenge read_challenge(const statement& s) {
   return ch;
 }
 
+/// The high bits of a challenge's rid (migration 002): its expiry in ms since the epoch, shifted
+/// left by 16. Times before the epoch count as 0 (long expired).
+std::int64_t expiry_key(time_point t) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  return static_cast<std::int64_t>(ms < 0 ? 0 : ms) << 16;
+}
+
 constexpr std::string_view k_challenge_cols =
     "id, tenant_id, type, value, user_id, action_code, idempotency_key, options_json, created_at, expires_at";
 
@@ -267,6 +274,7 @@ struct sqlite_store::impl {
   std::mutex writer;
   checkpointer checkpoints;  // declared before the connections: outlives every one that calls it
   std::unique_ptr<connection> writing;
+  std::uint32_t challenge_sequence = 0;  // low bits of a new challenge's rid; guarded by `writer`
   pool connections;
 };
 
@@ -551,13 +559,24 @@ std::vector<action> sqlite_store::query_actions(std::string_view tenant_id, std:
 
 void sqlite_store::create_challenge(const challenge& ch) {
   auto c = impl_->write_connection();
-  auto s = c->prepare(
-      "INSERT INTO challenges (id, tenant_id, type, value, user_id, action_code, idempotency_key, options_json, "
-      "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-  s.bind(1, ch.id).bind(2, ch.tenant_id).bind(3, ch.type).bind(4, core::byte_view(ch.value)).bind(5, ch.user_id);
-  s.bind(6, ch.action_code).bind(7, ch.idempotency_key).bind(8, ch.options_json).bind(9, ch.created_at);
-  s.bind(10, ch.expires_at);
-  s.run();
+  // rid = (expires_at in ms << 16) | a sequence number: the table stays in expiry order (migration
+  // 002). A clash with a row of the same millisecond and sequence (another process, a restart) is
+  // skipped by OR IGNORE and retried with the next number; so is a clash on the id (then, after
+  // the retries, it is an error, as before).
+  static const std::string sql =
+      "INSERT OR IGNORE INTO challenges (rid, id, tenant_id, type, value, user_id, action_code, idempotency_key, "
+      "options_json, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+  const std::int64_t base = expiry_key(ch.expires_at);
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    auto s = c->prepare(sql);
+    s.bind(1, base | static_cast<std::int64_t>(impl_->challenge_sequence++ & 0xFFFFu));
+    s.bind(2, ch.id).bind(3, ch.tenant_id).bind(4, ch.type).bind(5, core::byte_view(ch.value)).bind(6, ch.user_id);
+    s.bind(7, ch.action_code).bind(8, ch.idempotency_key).bind(9, ch.options_json).bind(10, ch.created_at);
+    s.bind(11, ch.expires_at);
+    s.run();
+    if (s.changes() > 0) return;
+  }
+  throw store_error("sqlite: the challenge could not be stored (its id already exists)");
 }
 
 std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id, std::string_view challenge_id,
@@ -594,7 +613,7 @@ std::optional<challenge> sqlite_store::take_challenge_by_value(std::string_view 
                                                                core::byte_view value, time_point now) {
   auto c = impl_->write_connection();
   static const std::string sql =
-      "DELETE FROM challenges WHERE id = (SELECT id FROM challenges WHERE tenant_id = ?1 AND value = ?2 AND "
+      "DELETE FROM challenges WHERE rid = (SELECT rid FROM challenges WHERE tenant_id = ?1 AND value = ?2 AND "
       "type = ?3 LIMIT 1) RETURNING " + std::string(k_challenge_cols);
   auto s = c->prepare(sql);
   s.bind(1, tenant_id).bind(2, value).bind(3, type);
@@ -642,8 +661,10 @@ std::optional<challenge> sqlite_store::peek_challenge(std::string_view tenant_id
 
 std::size_t sqlite_store::reap_expired_challenges(time_point now) {
   auto c = impl_->write_connection();
-  auto s = c->prepare("DELETE FROM challenges WHERE expires_at <= ?1");
-  s.bind(1, now);
+  // expires_at <= now  ⇔  expires_at < now + 1 ms  ⇔  rid < expiry_key(now + 1 ms): a range at the
+  // start of the table, no index needed.
+  auto s = c->prepare("DELETE FROM challenges WHERE rid < ?1");
+  s.bind(1, expiry_key(now + std::chrono::milliseconds(1)));
   s.run();
   return static_cast<std::size_t>(s.changes());
 }

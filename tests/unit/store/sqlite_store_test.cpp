@@ -4,7 +4,14 @@
 #include <atomic>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include "fixture.hpp"
+#include "signet/store/migration.hpp"
+
+namespace signet::store::sqlite {
+const std::vector<migration>& migrations();  // generated from src/store/sqlite/migrations/*.sql
+}
 
 namespace signet::store {
 namespace {
@@ -17,12 +24,64 @@ TEST(sqlite_store, migrations_apply_once_and_reopen_cleanly) {
   const auto path = (dir.path() / "db.sqlite").string();
   {
     sqlite::sqlite_store s({path, 2});
-    EXPECT_EQ(s.schema_version(), 1);
+    EXPECT_EQ(s.schema_version(), 2);
     EXPECT_TRUE(s.create_tenant(testing::make_tenant("t", "sk")));
   }
   sqlite::sqlite_store again({path, 2});
-  EXPECT_EQ(again.schema_version(), 1);
+  EXPECT_EQ(again.schema_version(), 2);
   EXPECT_TRUE(again.find_tenant("t"));
+}
+
+// A database at version 1 (challenges keyed by id, with an expiry index) keeps its live challenges
+// through migration 002 (challenges keyed in expiry order): they can be taken once, by id and by
+// bytes, and reaping still removes exactly the expired ones.
+TEST(sqlite_store, migration_002_keeps_challenges_and_their_expiry) {
+  testing::temp_dir dir;
+  const auto path = (dir.path() / "v1.sqlite").string();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const auto& all = sqlite::migrations();
+    ASSERT_GE(all.size(), 2u);
+    ASSERT_EQ(all[0].version, 1);
+    std::string v1 =
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT "
+        "NULL);" +
+        std::string(all[0].sql) + "; INSERT INTO schema_migrations VALUES (1, '001_initial', 0);";
+    // Three challenges, two of them expiring in the same millisecond.
+    const long long exp = 1'800'000'060'000LL;
+    for (int i = 0; i < 3; ++i)
+      v1 += "INSERT INTO challenges (id, tenant_id, type, value, user_id, action_code, idempotency_key, options_json, "
+            "created_at, expires_at) VALUES ('ch" + std::to_string(i) + "', 't', 'passkey-authentication', X'0" +
+            std::to_string(i) + "', 'u', NULL, NULL, '{}', 0, " + std::to_string(i == 2 ? exp + 5000 : exp) + ");";
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_close(db);
+  }
+  sqlite::sqlite_store s({path, 2});
+  EXPECT_EQ(s.schema_version(), 2);
+  const auto at = [](long long ms) { return time_point(std::chrono::milliseconds(ms)); };
+  EXPECT_TRUE(s.peek_challenge("t", "ch0", at(1'800'000'000'000LL)));
+  EXPECT_TRUE(s.peek_challenge("t", "ch1", at(1'800'000'000'000LL)));
+  EXPECT_EQ(s.reap_expired_challenges(at(1'800'000'059'999LL)), 0u);
+  EXPECT_TRUE(s.take_challenge_by_value("t", "passkey-authentication", core::bytes{0x01}, at(1'800'000'000'000LL)));
+  EXPECT_FALSE(s.take_challenge("t", "ch1", at(1'800'000'000'000LL)));
+  EXPECT_EQ(s.reap_expired_challenges(at(1'800'000'060'000LL)), 1u);  // ch0 (expired at that very ms)
+  EXPECT_FALSE(s.peek_challenge("t", "ch0", at(0)));
+  // New challenges land beside the migrated ones, also in the same millisecond.
+  for (int i = 0; i < 3; ++i) {
+    store::challenge c;
+    c.id = "new" + std::to_string(i);
+    c.tenant_id = "t";
+    c.type = "passkey-registration";
+    c.value = core::bytes{0x10, static_cast<core::byte>(i)};
+    c.options_json = "{}";
+    c.created_at = at(0);
+    c.expires_at = at(1'800'000'065'000LL);
+    s.create_challenge(c);
+  }
+  EXPECT_EQ(s.reap_expired_challenges(at(1'800'000'065'000LL)), 4u);  // ch2 and the three new ones
+  EXPECT_FALSE(s.peek_challenge("t", "new1", at(0)));
 }
 
 TEST(sqlite_store, tenants_and_secret_keys) {
