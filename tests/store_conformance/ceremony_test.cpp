@@ -253,6 +253,35 @@ TEST_P(store_conformance, register_authenticator_says_whether_it_is_the_users_fi
   }
 }
 
+TEST_P(store_conformance, register_touches_the_user_only_when_it_fills_a_name) {
+  store::user_patch p;
+  p.username = std::optional<std::string>("chosen");
+  p.display_name = std::optional<std::string>("Chosen");
+  s().users.upsert_user("t", "u", p, t0);
+  auto action = make_action("t", std::string("u"), "register", "r1");
+  ASSERT_TRUE(s().actions.create_action(action));
+  ASSERT_TRUE(s().authenticators.register_authenticator(make_authenticator("t", "u", "auth-1", bytes_of("cred-1")),
+                                                        ref_of(action), completion_for("u", "auth-1", t0 + 5s)));
+  auto u = s().users.find_user("t", "u");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->username, "chosen");
+  EXPECT_EQ(u->display_name, "Chosen");
+  EXPECT_EQ(u->updated_at, t0);  // both names were set: nothing changed
+  // A user with only a username gets the display name, and updated_at moves.
+  store::user_patch only_name;
+  only_name.username = std::optional<std::string>("v-name");
+  s().users.upsert_user("t", "v", only_name, t0);
+  auto a2 = make_action("t", std::string("v"), "register", "r2");
+  ASSERT_TRUE(s().actions.create_action(a2));
+  auto auth = make_authenticator("t", "v", "auth-2", bytes_of("cred-2"));
+  auth.created_at = t0 + 7s;
+  ASSERT_TRUE(s().authenticators.register_authenticator(auth, ref_of(a2), completion_for("v", "auth-2", t0 + 7s)));
+  auto v = s().users.find_user("t", "v");
+  EXPECT_EQ(v->username, "v-name");
+  EXPECT_EQ(v->display_name, auth.display_name);
+  EXPECT_EQ(v->updated_at, t0 + 7s);
+}
+
 TEST_P(store_conformance, register_fills_only_empty_user_names_and_keeps_optional_device_fields) {
   store::user_patch p;
   p.username = std::optional<std::string>("chosen");

@@ -166,7 +166,8 @@ bool postgres_store::register_authenticator(const authenticator& a, const action
   }
   c->run(
       "UPDATE users SET username = COALESCE(username, $3), display_name = COALESCE(display_name, $4), "
-      "updated_at = $5 WHERE tenant_id = $1 AND user_id = $2",
+      "updated_at = $5 WHERE tenant_id = $1 AND user_id = $2 AND ((username IS NULL AND $3::text IS NOT NULL) OR "
+      "(display_name IS NULL AND $4::text IS NOT NULL))",  // untouched when there is nothing to fill
       params().add(a.tenant_id).add(a.user_id).add(a.username).add(a.display_name).add(a.created_at));
   if (!complete_action_on(*c, a.tenant_id, action, completion)) return false;
   tx.commit();

@@ -742,7 +742,8 @@ bool sqlite_store::register_authenticator(const authenticator& a, const action_r
   {
     auto s = c->prepare(
         "UPDATE users SET username = COALESCE(username, ?3), display_name = COALESCE(display_name, ?4), "
-        "updated_at = ?5 WHERE tenant_id = ?1 AND user_id = ?2");
+        "updated_at = ?5 WHERE tenant_id = ?1 AND user_id = ?2 AND ((username IS NULL AND ?3 IS NOT NULL) OR "
+        "(display_name IS NULL AND ?4 IS NOT NULL))");  // untouched (no write) when there is nothing to fill
     s.bind(1, a.tenant_id).bind(2, a.user_id).bind(3, a.username).bind(4, a.display_name).bind(5, a.created_at);
     s.run();
   }
