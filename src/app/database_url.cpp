@@ -33,10 +33,8 @@ backend open_backend(const std::string& url, std::size_t pool_size) {
   if (path.empty()) throw std::runtime_error("the database URL has no path");
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
-  // Half the pool the caller asks for (one connection per I/O thread, plus one): the store serialises
-  // its writers in-process (SQLite admits one writer per database; letting connections collide on its
-  // write lock costs busy-handler sleeps of >= 1 ms), and fewer connections invalidate each other's
-  // page caches less (docs/performance.md §5-§6).
+  // Read connections: half the pool the caller asks for (one per I/O thread, plus one). The store
+  // adds its one writing connection and its checkpointer's (docs/design.md, SQLite; performance.md §6).
   auto s = std::make_shared<store::sqlite::sqlite_store>(
       store::sqlite::sqlite_store::options{path, std::max<std::size_t>(2, pool_size / 2)});
   backend b{s, s->ports()};
