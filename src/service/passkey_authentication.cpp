@@ -140,6 +140,15 @@ result<request_options> passkey_service::authentication_options(const client_pri
   return o;
 }
 
+namespace {
+/// The contract's error for a challenge another attempt consumed first (§4.2: invalid_request).
+error used_challenge(std::string_view ceremony_id) {
+  spdlog::info("authentication rejected: ceremony={} code=challenge_used_concurrently", ceremony_id);
+  return make_error(errc::invalid_request,
+                    "The challenge is unknown, expired, already used, or belongs to another ceremony.");
+}
+}  // namespace
+
 result<verify_passkey_result> passkey_service::verify_passkey(const client_principal& who,
                                                               const verify_passkey_request& req,
                                                               const request_meta& meta, bool security_key) {
@@ -163,10 +172,20 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
       return make_error(errc::invalid_request, "This challenge belongs to another action.");
     return std::nullopt;
   };
-  auto taken = detail::take_bound_challenge(stores_.challenges, tenant.id, type, req.challenge_id, shape->challenge,
-                                            nullptr, now, same_ceremony_action);
+  // With a challengeId the challenge is checked here and consumed by the sign-in's own write below
+  // (one commit for a successful ceremony); every other way out from here on consumes it as well.
+  auto taken = req.challenge_id
+                   ? detail::peek_bound_challenge(stores_.challenges, tenant.id, type, *req.challenge_id, nullptr, now,
+                                                  same_ceremony_action)
+                   : detail::take_bound_challenge(stores_.challenges, tenant.id, type, std::nullopt, shape->challenge,
+                                                  nullptr, now, same_ceremony_action);
   if (!taken) return taken.error();
   const store::challenge ch = std::move(*taken);
+  detail::consume_unless_committed consume(stores_.challenges, tenant.id, req.challenge_id ? ch.id : std::string(),
+                                           now);
+  auto challenge_used_elsewhere = [&] {
+    return req.challenge_id && !stores_.challenges.peek_challenge(tenant.id, ch.id, now);
+  };
   auto ceremony = rec ? core::authentication_ceremony::restore(rec->ceremony)
                       : boost::system::result<core::authentication_ceremony>(core::errc::ceremony_options_invalid);
   if (!rec || !ceremony) return make_error(errc::invalid_request, "The challenge record is unreadable.");
@@ -225,7 +244,13 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
   // from exactly these bytes, and parses them itself when it is null (a key that does not import).
   const auto imported = keys_.get(stored.public_key_cose);
   auto verified = core::finish_authentication(f, imported.get());
-  if (!verified) return detail::credential_error("authentication", ch.id, verified.error());
+  if (!verified) {
+    // A concurrent attempt with the same assertion may have won meanwhile (its sign count is now
+    // stored): then the challenge is gone, and that is the error this attempt gets, as it would
+    // had it lost the take.
+    if (challenge_used_elsewhere()) return used_challenge(ch.id);
+    return detail::credential_error("authentication", ch.id, verified.error());
+  }
 
   // Step 12: the action this sign-in completes.
   store::action_ref ref;
@@ -266,10 +291,15 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
   done.user_agent = meta.user_agent;
   done.user_id = cred->user_id;
   done.now = now;
+  if (req.challenge_id) u.consume_challenge_id = ch.id;
   if (!stores_.authenticators.record_sign_in(tenant.id, u, ref, done)) {
+    // Lost to a concurrent attempt on the same challenge (it is gone): the contract's error for a
+    // used challenge. Otherwise the counter's compare-and-set was lost.
+    if (challenge_used_elsewhere()) return used_challenge(ch.id);
     spdlog::info("authentication rejected: ceremony={} code=concurrent_sign_in", ch.id);
     return make_error(errc::invalid_credential, "The credential was used concurrently; retry.");
   }
+  consume.committed();
 
   verify_passkey_result r;
   r.access_token = tokens_.issue_after_challenge(tenant, action);

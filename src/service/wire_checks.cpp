@@ -95,6 +95,31 @@ result<store::challenge> take_bound_challenge(store::challenge_store& challenges
   return std::move(*taken);
 }
 
+consume_unless_committed::~consume_unless_committed() {
+  if (id_.empty()) return;
+  try {
+    challenges_.take_challenge(tenant_id_, id_, now_);
+  } catch (const std::exception& e) {
+    // The store is failing: the request fails with it; the challenge still expires on its own.
+    spdlog::warn("could not consume challenge {} after a failed ceremony: {}", id_, e.what());
+  }
+}
+
+result<store::challenge> peek_bound_challenge(store::challenge_store& challenges, std::string_view tenant_id,
+                                              std::string_view type, std::string_view challenge_id,
+                                              const bearer_context* bearer, time_point now,
+                                              const challenge_check& accept) {
+  const std::string bad = "The challenge is unknown, expired, already used, or belongs to another ceremony.";
+  auto seen = challenges.peek_challenge(tenant_id, challenge_id, now);
+  if (!seen || seen->type != type) return make_error(errc::invalid_request, bad);
+  if (accept)
+    if (auto e = accept(*seen)) return std::move(*e);
+  if (bearer && !(seen->user_id == bearer->user.user_id && seen->action_code == bearer->action.action_code &&
+                  seen->idempotency_key == bearer->action.idempotency_key))
+    return make_error(errc::invalid_request, bad);
+  return std::move(*seen);
+}
+
 result<void> check_credential_identity(const credential_shape& s, std::string_view ceremony_kind,
                                        std::string_view ceremony_id) {
   if (s.type != "public-key") {

@@ -53,6 +53,34 @@ result<store::challenge> take_bound_challenge(store::challenge_store& challenges
                                               std::string_view client_challenge, const bearer_context* bearer,
                                               time_point now, const challenge_check& accept = {});
 
+/// Consumes, when destroyed, a challenge that was checked (peek_bound_challenge) but not yet
+/// consumed, unless committed() says the caller's final write consumed it: every way out of a
+/// ceremony after the check (an error, an exception) uses the challenge up, as a take would have.
+class consume_unless_committed {
+ public:
+  consume_unless_committed(store::challenge_store& challenges, std::string tenant_id, std::string challenge_id,
+                           time_point now)
+      : challenges_(challenges), tenant_id_(std::move(tenant_id)), id_(std::move(challenge_id)), now_(now) {}
+  consume_unless_committed(const consume_unless_committed&) = delete;
+  consume_unless_committed& operator=(const consume_unless_committed&) = delete;
+  ~consume_unless_committed();
+  void committed() noexcept { id_.clear(); }
+
+ private:
+  store::challenge_store& challenges_;
+  std::string tenant_id_;
+  std::string id_;  // empty: nothing to do
+  time_point now_;
+};
+
+/// The same checks as take_bound_challenge for `challenge_id`, without consuming it: for a caller
+/// that consumes it later in its own final write (or, when it fails, with a take), so that a
+/// successful ceremony commits once. Error: as take_bound_challenge.
+result<store::challenge> peek_bound_challenge(store::challenge_store& challenges, std::string_view tenant_id,
+                                              std::string_view type, std::string_view challenge_id,
+                                              const bearer_context* bearer, time_point now,
+                                              const challenge_check& accept = {});
+
 /// Logs a rejected ceremony (code and ceremony id; nothing secret) and returns invalid_credential.
 error credential_error(std::string_view ceremony_kind, std::string_view ceremony_id, boost::system::error_code ec);
 

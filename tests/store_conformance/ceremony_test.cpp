@@ -383,7 +383,7 @@ TEST_P(store_conformance, record_sign_in_writes_back_and_completes_the_action) {
   auto e = enroll(s(), "t", "u", "auth-1", "cred-1");
   auto login = make_action("t", std::string("u"), "login", "l1", t0 + 1s);
   ASSERT_TRUE(s().actions.create_action(login));
-  store::sign_in_update up{"auth-1", 5, 9, true, false};
+  store::sign_in_update up{"auth-1", 5, 9, true, false, std::nullopt};
   ASSERT_TRUE(s().authenticators.record_sign_in("t", up, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
   auto a = s().authenticators.find_authenticator("t", "u", "auth-1");
   ASSERT_TRUE(a);
@@ -400,7 +400,7 @@ TEST_P(store_conformance, record_sign_in_writes_back_and_completes_the_action) {
   // Large counters survive (uint32 range).
   auto login2 = make_action("t", std::string("u"), "login", "l2", t0 + 3s);
   ASSERT_TRUE(s().actions.create_action(login2));
-  store::sign_in_update big{"auth-1", 9, 4'294'967'295u, false, true};
+  store::sign_in_update big{"auth-1", 9, 4'294'967'295u, false, true, std::nullopt};
   ASSERT_TRUE(s().authenticators.record_sign_in("t", big, ref_of(login2), completion_for("u", "auth-1", t0 + 4s)));
   EXPECT_EQ(s().authenticators.find_authenticator("t", "u", "auth-1")->sign_count, 4'294'967'295u);
 }
@@ -409,7 +409,7 @@ TEST_P(store_conformance, record_sign_in_lost_compare_and_set_writes_nothing) {
   enroll(s(), "t", "u", "auth-1", "cred-1");
   auto login = make_action("t", std::string("u"), "login", "l1", t0 + 1s);
   ASSERT_TRUE(s().actions.create_action(login));
-  store::sign_in_update stale{"auth-1", 4, 9, true, false};  // stored count is 5
+  store::sign_in_update stale{"auth-1", 4, 9, true, false, std::nullopt};  // stored count is 5
   EXPECT_FALSE(s().authenticators.record_sign_in("t", stale, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
   auto a = s().authenticators.find_authenticator("t", "u", "auth-1");
   EXPECT_EQ(a->sign_count, 5u);
@@ -417,17 +417,71 @@ TEST_P(store_conformance, record_sign_in_lost_compare_and_set_writes_nothing) {
   EXPECT_FALSE(a->last_verified_at);
   EXPECT_EQ(s().actions.find_action("t", "u", "login", "l1")->state, "CHALLENGE_REQUIRED");
   // Another tenant's id, or a deleted authenticator, loses too.
-  store::sign_in_update ok{"auth-1", 5, 6, false, true};
+  store::sign_in_update ok{"auth-1", 5, 6, false, true, std::nullopt};
   EXPECT_FALSE(s().authenticators.record_sign_in("t2", ok, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
   ASSERT_TRUE(s().authenticators.delete_authenticator("t", "u", "auth-1"));
   EXPECT_FALSE(s().authenticators.record_sign_in("t", ok, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
   EXPECT_EQ(s().actions.find_action("t", "u", "login", "l1")->state, "CHALLENGE_REQUIRED");
 }
 
+TEST_P(store_conformance, record_sign_in_consumes_its_challenge_in_the_same_transaction) {
+  enroll(s(), "t", "u", "auth-1", "cred-1");
+  auto login = make_action("t", std::string("u"), "login", "l1", t0 + 1s);
+  ASSERT_TRUE(s().actions.create_action(login));
+  s().challenges.create_challenge(make_challenge("t", "ch1", bytes_of("v1"), t0 + 60s, std::string("u")));
+  // A lost compare-and-set leaves the challenge where it was.
+  store::sign_in_update stale{"auth-1", 4, 9, true, false, std::nullopt};
+  stale.consume_challenge_id = "ch1";
+  EXPECT_FALSE(s().authenticators.record_sign_in("t", stale, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "ch1", t0));
+  // Another tenant's challenge id is not this tenant's: nothing is written.
+  store::sign_in_update ok{"auth-1", 5, 6, false, true, std::nullopt};
+  ok.consume_challenge_id = "ch1";
+  EXPECT_FALSE(s().authenticators.record_sign_in("t2", ok, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "ch1", t0));
+  // The sign-in and the consume, together.
+  EXPECT_TRUE(s().authenticators.record_sign_in("t", ok, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "ch1", t0));
+  EXPECT_EQ(s().authenticators.find_authenticator("t", "u", "auth-1")->sign_count, 6u);
+  EXPECT_EQ(s().actions.find_action("t", "u", "login", "l1")->state, "CHALLENGE_SUCCEEDED");
+  // Gone: a second sign-in with it writes nothing, even with a matching counter.
+  auto login2 = make_action("t", std::string("u"), "login", "l2", t0 + 3s);
+  ASSERT_TRUE(s().actions.create_action(login2));
+  store::sign_in_update again{"auth-1", 6, 7, false, true, std::nullopt};
+  again.consume_challenge_id = "ch1";
+  EXPECT_FALSE(s().authenticators.record_sign_in("t", again, ref_of(login2), completion_for("u", "auth-1", t0 + 4s)));
+  EXPECT_EQ(s().authenticators.find_authenticator("t", "u", "auth-1")->sign_count, 6u);
+  EXPECT_EQ(s().actions.find_action("t", "u", "login", "l2")->state, "CHALLENGE_REQUIRED");
+}
+
+TEST_P(store_conformance, concurrent_sign_ins_on_one_challenge_across_two_nodes_have_one_winner) {
+  // Counter-less authenticators (0 → 0) pass every compare-and-set: only the challenge decides.
+  auto node_b = open_another();
+  enroll(s(), "t", "u", "auth-1", "cred-1");
+  store::sign_in_update zero{"auth-1", 5, 5, false, true, std::nullopt};
+  for (int round = 0; round < k_rounds / 2; ++round) {
+    const std::string id = numbered("sign-in-", round);
+    s().challenges.create_challenge(make_challenge("t", id, bytes_of(id), t0 + 60s, std::string("u")));
+    std::vector<store::action> actions;
+    for (int i = 0; i < k_threads; ++i) {
+      actions.push_back(make_action("t", std::string("u"), "login", id + numbered("-", i), t0));
+      ASSERT_TRUE(s().actions.create_action(actions.back()));
+    }
+    const int wins = race([&](int i) {
+      auto ports = i % 2 ? node_b->ports() : s();
+      auto u = zero;
+      u.consume_challenge_id = id;
+      return ports.authenticators.record_sign_in("t", u, ref_of(actions[static_cast<std::size_t>(i)]),
+                                                 completion_for("u", "auth-1", t0));
+    });
+    ASSERT_EQ(wins, 1) << "round " << round;
+  }
+}
+
 TEST_P(store_conformance, record_sign_in_with_unknown_action_writes_nothing) {
   enroll(s(), "t", "u", "auth-1", "cred-1");
   store::action_ref missing{std::string("u"), "login", "nope", std::nullopt};
-  store::sign_in_update up{"auth-1", 5, 6, true, true};
+  store::sign_in_update up{"auth-1", 5, 6, true, true, std::nullopt};
   EXPECT_FALSE(s().authenticators.record_sign_in("t", up, missing, completion_for("u", "auth-1", t0 + 2s)));
   EXPECT_EQ(s().authenticators.find_authenticator("t", "u", "auth-1")->sign_count, 5u);
 }
@@ -441,7 +495,7 @@ TEST_P(store_conformance, concurrent_record_sign_in_compare_and_set_has_one_winn
     ASSERT_TRUE(s().actions.create_action(login));
     const int wins = race([&](int i) {
       auto ports = i % 2 ? node_b->ports() : s();
-      store::sign_in_update up{"auth-1", count, count + 1 + static_cast<std::uint32_t>(i), false, true};
+      store::sign_in_update up{"auth-1", count, count + 1 + static_cast<std::uint32_t>(i), false, true, std::nullopt};
       return ports.authenticators.record_sign_in("t", up, ref_of(login), completion_for("u", "auth-1", t0 + 2s));
     });
     ASSERT_EQ(wins, 1) << "round " << round;
@@ -457,7 +511,7 @@ TEST_P(store_conformance, pending_action_is_claimed_once) {
   enroll(s(), "t", "u2", "auth-2", "cred-2");
   auto pending = make_action("t", std::nullopt, "login", "p1", t0 + 1s);
   ASSERT_TRUE(s().actions.create_action(pending));
-  store::sign_in_update up1{"auth-1", 5, 6, false, true};
+  store::sign_in_update up1{"auth-1", 5, 6, false, true, std::nullopt};
   ASSERT_TRUE(s().authenticators.record_sign_in("t", up1, ref_of(pending), completion_for("u1", "auth-1", t0 + 2s)));
   EXPECT_FALSE(s().actions.find_pending_action("t", "login", "p1"));
   auto claimed = s().actions.find_action("t", "u1", "login", "p1");
@@ -465,7 +519,7 @@ TEST_P(store_conformance, pending_action_is_claimed_once) {
   EXPECT_EQ(claimed->state, "CHALLENGE_SUCCEEDED");
   EXPECT_EQ(claimed->user_id, "u1");
   // A second claim (another user) loses and writes nothing, not even its sign count.
-  store::sign_in_update up2{"auth-2", 5, 6, false, true};
+  store::sign_in_update up2{"auth-2", 5, 6, false, true, std::nullopt};
   EXPECT_FALSE(s().authenticators.record_sign_in("t", up2, ref_of(pending), completion_for("u2", "auth-2", t0 + 3s)));
   EXPECT_EQ(s().authenticators.find_authenticator("t", "u2", "auth-2")->sign_count, 5u);
   EXPECT_FALSE(s().actions.find_action("t", "u2", "login", "p1"));
@@ -483,7 +537,7 @@ TEST_P(store_conformance, concurrent_claims_of_a_pending_action_have_one_winner)
           s().authenticators.find_authenticator("t", numbered("u", i), numbered("auth-", i))->sign_count;
     const int wins = race([&](int i) {
       const auto n = counts[static_cast<std::size_t>(i)];
-      store::sign_in_update up{numbered("auth-", i), n, n + 1, false, true};
+      store::sign_in_update up{numbered("auth-", i), n, n + 1, false, true, std::nullopt};
       return s().authenticators.record_sign_in("t", up, ref_of(pending),
                                                completion_for(numbered("u", i), up.authenticator_id, t0));
     });
@@ -514,11 +568,11 @@ TEST_P(store_conformance, record_sign_in_creates_its_action_atomically) {
   fresh.state_updated_at = fresh.created_at = fresh.updated_at = t0;
   store::action_ref ref{std::string("u"), "signInWithPasskey", "k-new", fresh};
   // A lost compare-and-set writes nothing, not even the new action.
-  store::sign_in_update stale{"auth-1", 99, 100, false, true};
+  store::sign_in_update stale{"auth-1", 99, 100, false, true, std::nullopt};
   EXPECT_FALSE(s().authenticators.record_sign_in("t", stale, ref, completion_for("u", "auth-1", t0 + 1s)));
   EXPECT_FALSE(s().actions.find_action("t", "u", "signInWithPasskey", "k-new"));
   const auto cur = s().authenticators.find_authenticator("t", "u", "auth-1")->sign_count;
-  store::sign_in_update ok{"auth-1", cur, cur + 1, false, true};
+  store::sign_in_update ok{"auth-1", cur, cur + 1, false, true, std::nullopt};
   ASSERT_TRUE(s().authenticators.record_sign_in("t", ok, ref, completion_for("u", "auth-1", t0 + 2s)));
   auto a = s().actions.find_action("t", "u", "signInWithPasskey", "k-new");
   ASSERT_TRUE(a);

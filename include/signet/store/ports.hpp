@@ -63,6 +63,9 @@ struct sign_in_update {
   std::uint32_t new_sign_count = 0;
   bool backup_state = false;
   bool user_verified = false;
+  /// When set, this challenge (of the tenant) is consumed in the same transaction: if it is no
+  /// longer there (taken by a concurrent attempt), nothing is written and record_sign_in is false.
+  std::optional<std::string> consume_challenge_id;
 };
 
 /// Filters of query user actions (§8.10).

@@ -178,6 +178,13 @@ bool postgres_store::record_sign_in(std::string_view tenant_id, const sign_in_up
                                     const action_completion& completion) {
   auto c = impl_->connections.acquire();
   transaction tx(*c);
+  // The challenge first: of concurrent attempts on it, one deletes the row, the others wait on its
+  // lock and then find it gone.
+  if (u.consume_challenge_id &&
+      c->run("DELETE FROM challenges WHERE id = $1 AND tenant_id = $2",
+             params().add(*u.consume_challenge_id).add(tenant_id))
+              .affected() == 0)
+    return false;
   // Compare-and-set: a concurrent writer holding the row makes this UPDATE wait, then re-evaluate
   // `sign_count = $3` against the committed row, so of racing callers with one expected value one wins.
   params p;

@@ -756,6 +756,12 @@ bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_upda
                                   const action_completion& completion) {
   auto c = impl_->write_connection();
   write_transaction tx(*c);
+  if (u.consume_challenge_id) {
+    auto s = c->prepare("DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2");
+    s.bind(1, *u.consume_challenge_id).bind(2, tenant_id);
+    s.run();
+    if (s.changes() == 0) return false;
+  }
   {
     auto s = c->prepare(
         "UPDATE authenticators SET sign_count = ?4, backup_state = ?5, user_verified = ?6, last_verified_at = ?7 "

@@ -257,6 +257,31 @@ describe('C3 / C4 / C5 sign-in (§6.3–§6.5)', () => {
     assert.match(v.idempotencyKey, UUID_V4);
   });
 
+  test('C4: a failed verification consumes the challenge; the good assertion after it -> 400 invalid_request', async () => {
+    const s = await signUp();
+    assertOk(s.res);
+    const h = { Authorization: tenantBasic };
+    const c3 = assertOk(await http.raw('POST', C3, { headers: h, json: {} }));
+    const bad = s.auth.assert(c3.options, { origin: 'http://localhost:9999' });
+    const good = s.auth.assert(c3.options);
+    assertError(await http.raw('POST', C4, { headers: h, json: { authenticationCredential: bad, challengeId: c3.challengeId } }), 400, 'invalid_credential');
+    assertError(await http.raw('POST', C4, { headers: h, json: { authenticationCredential: good, challengeId: c3.challengeId } }), 400, 'invalid_request');
+  });
+
+  test('C4: the same assertion sent 8 times at once is accepted once; the others -> 400 invalid_request', async () => {
+    const s = await signUp();
+    assertOk(s.res);
+    for (let round = 0; round < 5; round++) {
+      const c3b = assertOk(await http.bearer(s.track.token, 'POST', C3, { json: {} }));
+      const asr = s.auth.assert(c3b.options);
+      const burst = { authenticationCredential: asr, deviceId: crypto.randomUUID(), challengeId: c3b.challengeId };
+      const results = await Promise.all(Array.from({ length: 8 }, () => http.bearer(s.track.token, 'POST', C4, { json: burst })));
+      const ok = results.filter((r) => r.status === 200);
+      assert.equal(ok.length, 1, `round ${round}: ${results.map((r) => r.status).join(',')}`);
+      for (const r of results.filter((x) => x.status !== 200)) assertError(r, 400, 'invalid_request');
+    }
+  });
+
   test('named action: C5 challengeId is echoed by C3; validate reports the action code', async () => {
     const s = await signUp();
     assertOk(s.res);
