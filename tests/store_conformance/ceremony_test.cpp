@@ -253,6 +253,33 @@ TEST_P(store_conformance, register_authenticator_says_whether_it_is_the_users_fi
   }
 }
 
+TEST_P(store_conformance, register_authenticator_consumes_its_challenge_in_the_same_transaction) {
+  s().users.upsert_user("t", "u", {}, t0);
+  auto action = make_action("t", std::string("u"), "register", "r1");
+  ASSERT_TRUE(s().actions.create_action(action));
+  s().challenges.create_challenge(make_challenge("t", "reg-ch", bytes_of("v"), t0 + 60s, std::string("u")));
+  // Another tenant's challenge id: nothing is written, the challenge stays.
+  EXPECT_FALSE(s().authenticators.register_authenticator(make_authenticator("t", "u", "auth-0", bytes_of("cred-0")),
+                                                         ref_of(action), completion_for("u", "auth-0", t0), nullptr,
+                                                         std::string("nope")));
+  EXPECT_FALSE(s().authenticators.find_authenticator("t", "u", "auth-0"));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "reg-ch", t0));
+  // Registration and consume together.
+  EXPECT_TRUE(s().authenticators.register_authenticator(make_authenticator("t", "u", "auth-1", bytes_of("cred-1")),
+                                                        ref_of(action), completion_for("u", "auth-1", t0), nullptr,
+                                                        std::string("reg-ch")));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "reg-ch", t0));
+  EXPECT_TRUE(s().authenticators.find_authenticator("t", "u", "auth-1"));
+  // Gone: a second registration with it writes nothing.
+  auto a2 = make_action("t", std::string("u"), "register", "r2");
+  ASSERT_TRUE(s().actions.create_action(a2));
+  EXPECT_FALSE(s().authenticators.register_authenticator(make_authenticator("t", "u", "auth-2", bytes_of("cred-2")),
+                                                         ref_of(a2), completion_for("u", "auth-2", t0), nullptr,
+                                                         std::string("reg-ch")));
+  EXPECT_FALSE(s().authenticators.find_authenticator("t", "u", "auth-2"));
+  EXPECT_EQ(s().actions.find_action("t", "u", "register", "r2")->state, "CHALLENGE_REQUIRED");
+}
+
 TEST_P(store_conformance, register_touches_the_user_only_when_it_fills_a_name) {
   store::user_patch p;
   p.username = std::optional<std::string>("chosen");

@@ -177,9 +177,12 @@ class authenticator_store {
   /// In one transaction: inserts the authenticator, fills the user's empty username/displayName from
   /// it, and completes the action. Returns false (and changes nothing) if the credential id is
   /// already registered in the tenant. When `first` is given it is set to whether the user had no
-  /// authenticator before this one (read in the same transaction).
+  /// authenticator before this one (read in the same transaction). When `consume_challenge_id` is
+  /// given, that challenge of the tenant is consumed in the same transaction: if it is no longer
+  /// there (taken by a concurrent attempt), nothing is written and the result is false.
   virtual bool register_authenticator(const authenticator& a, const action_ref& action,
-                                      const action_completion& completion, bool* first = nullptr) = 0;
+                                      const action_completion& completion, bool* first = nullptr,
+                                      const std::optional<std::string>& consume_challenge_id = std::nullopt) = 0;
   /// In one transaction: compare-and-set of the sign count (fails if the stored count is no longer
   /// `expected_sign_count` or the authenticator is gone), lastVerifiedAt/backup state/UV, and the
   /// action's completion. Returns false when the compare-and-set lost (nothing is written).

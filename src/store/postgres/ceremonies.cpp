@@ -6,6 +6,14 @@
 #include "store_impl.hpp"
 
 namespace signet::store::postgres {
+namespace {
+/// Deletes the challenge inside the caller's transaction (the row lock makes concurrent consumers
+/// wait, then find it gone); false when it is no longer there.
+bool consume_challenge_on(connection& c, std::string_view tenant_id, std::string_view challenge_id) {
+  return c.run("DELETE FROM challenges WHERE id = $1 AND tenant_id = $2", params().add(challenge_id).add(tenant_id))
+             .affected() > 0;
+}
+}  // namespace
 
 // ---- challenges ----
 
@@ -141,9 +149,11 @@ std::optional<authenticator> postgres_store::find_authenticator_by_credential(st
 }
 
 bool postgres_store::register_authenticator(const authenticator& a, const action_ref& action,
-                                            const action_completion& completion, bool* first) {
+                                            const action_completion& completion, bool* first,
+                                            const std::optional<std::string>& consume_challenge_id) {
   auto c = impl_->connections.acquire();
   transaction tx(*c);
+  if (consume_challenge_id && !consume_challenge_on(*c, a.tenant_id, *consume_challenge_id)) return false;
   if (first)
     *first = c->run("SELECT 1 FROM authenticators WHERE tenant_id = $1 AND user_id = $2 LIMIT 1",
                     params().add(a.tenant_id).add(a.user_id))
@@ -180,11 +190,7 @@ bool postgres_store::record_sign_in(std::string_view tenant_id, const sign_in_up
   transaction tx(*c);
   // The challenge first: of concurrent attempts on it, one deletes the row, the others wait on its
   // lock and then find it gone.
-  if (u.consume_challenge_id &&
-      c->run("DELETE FROM challenges WHERE id = $1 AND tenant_id = $2",
-             params().add(*u.consume_challenge_id).add(tenant_id))
-              .affected() == 0)
-    return false;
+  if (u.consume_challenge_id && !consume_challenge_on(*c, tenant_id, *u.consume_challenge_id)) return false;
   // Compare-and-set: a concurrent writer holding the row makes this UPDATE wait, then re-evaluate
   // `sign_count = $3` against the committed row, so of racing callers with one expected value one wins.
   params p;

@@ -177,6 +177,14 @@ std::optional<action> find_action_on(connection& c, std::string_view tenant_id, 
   return read_action(s);
 }
 
+/// Deletes the challenge inside the caller's transaction; false when it is no longer there.
+bool consume_challenge_on(connection& c, std::string_view tenant_id, std::string_view challenge_id) {
+  auto s = c.prepare("DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2");
+  s.bind(1, challenge_id).bind(2, tenant_id);
+  s.run();
+  return s.changes() > 0;
+}
+
 bool insert_action_on(connection& c, const action& a) {
   static const std::string sql = "INSERT INTO actions (" + std::string(k_action_cols) +
                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
@@ -712,9 +720,11 @@ std::optional<authenticator> sqlite_store::find_authenticator_by_credential(std:
 }
 
 bool sqlite_store::register_authenticator(const authenticator& a, const action_ref& action,
-                                          const action_completion& completion, bool* first) {
+                                          const action_completion& completion, bool* first,
+                                          const std::optional<std::string>& consume_challenge_id) {
   auto c = impl_->write_connection();
   write_transaction tx(*c);
+  if (consume_challenge_id && !consume_challenge_on(*c, a.tenant_id, *consume_challenge_id)) return false;
   {
     auto s = c->prepare("SELECT 1 FROM authenticators WHERE tenant_id = ?1 AND credential_id = ?2");
     s.bind(1, a.tenant_id).bind(2, a.credential_id.view());
@@ -756,12 +766,7 @@ bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_upda
                                   const action_completion& completion) {
   auto c = impl_->write_connection();
   write_transaction tx(*c);
-  if (u.consume_challenge_id) {
-    auto s = c->prepare("DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2");
-    s.bind(1, *u.consume_challenge_id).bind(2, tenant_id);
-    s.run();
-    if (s.changes() == 0) return false;
-  }
+  if (u.consume_challenge_id && !consume_challenge_on(*c, tenant_id, *u.consume_challenge_id)) return false;
   {
     auto s = c->prepare(
         "UPDATE authenticators SET sign_count = ?4, backup_state = ?5, user_verified = ?6, last_verified_at = ?7 "

@@ -172,6 +172,17 @@ describe('C2 add passkey (§6.2)', () => {
     assertError(await http.bearer(t.token, 'POST', C2, { json: { registrationCredential: good, challengeId: c1.challengeId } }), 400, 'invalid_request');
   });
 
+  test('C2: the same registration sent 6 times at once is accepted once; the others -> 400 invalid_request', async () => {
+    // With add:authenticators, so that the enrolment gate (401 once the winner is stored) stays out of it.
+    const t = await track(signet, uniqueUserId('pk-burst'), 'createPasskey', { scope: 'add:authenticators' });
+    const c1 = assertOk(await http.bearer(t.token, 'POST', C1, { json: {} }));
+    const reg = new SoftAuthenticator({ origin: ORIGIN }).register(c1.options);
+    const body = { registrationCredential: reg, challengeId: c1.challengeId };
+    const results = await Promise.all(Array.from({ length: 6 }, () => http.bearer(t.token, 'POST', C2, { json: body })));
+    assert.equal(results.filter((r) => r.status === 200).length, 1, results.map((r) => r.status).join(','));
+    for (const r of results.filter((x) => x.status !== 200)) assertError(r, 400, 'invalid_request');
+  });
+
   test('missing registrationCredential -> 400 invalid_request; unknown challengeId -> 400 invalid_request', async () => {
     const userId = uniqueUserId('pk-shape');
     const t = await track(signet, userId, 'createPasskey');

@@ -101,7 +101,8 @@ class postgres_store final : public tenant_store,
   std::optional<authenticator> find_authenticator_by_credential(std::string_view tenant_id,
                                                                 const core::credential_id& id) override;
   bool register_authenticator(const authenticator& a, const action_ref& action,
-                              const action_completion& completion, bool* first = nullptr) override;
+                              const action_completion& completion, bool* first = nullptr,
+                              const std::optional<std::string>& consume_challenge_id = std::nullopt) override;
   bool record_sign_in(std::string_view tenant_id, const sign_in_update& update, const action_ref& action,
                       const action_completion& completion) override;
   bool delete_authenticator(std::string_view tenant_id, std::string_view user_id,
