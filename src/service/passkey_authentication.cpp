@@ -140,15 +140,6 @@ result<request_options> passkey_service::authentication_options(const client_pri
   return o;
 }
 
-namespace {
-/// The contract's error for a challenge another attempt consumed first (§4.2: invalid_request).
-error used_challenge(std::string_view ceremony_id) {
-  spdlog::info("authentication rejected: ceremony={} code=challenge_used_concurrently", ceremony_id);
-  return make_error(errc::invalid_request,
-                    "The challenge is unknown, expired, already used, or belongs to another ceremony.");
-}
-}  // namespace
-
 result<verify_passkey_result> passkey_service::verify_passkey(const client_principal& who,
                                                               const verify_passkey_request& req,
                                                               const request_meta& meta, bool security_key) {
@@ -174,17 +165,15 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
   };
   // With a challengeId the challenge is checked here and consumed by the sign-in's own write below
   // (one commit for a successful ceremony); every other way out from here on consumes it as well.
-  auto taken = req.challenge_id
-                   ? detail::peek_bound_challenge(stores_.challenges, tenant.id, type, *req.challenge_id, nullptr, now,
-                                                  same_ceremony_action)
-                   : detail::take_bound_challenge(stores_.challenges, tenant.id, type, std::nullopt, shape->challenge,
-                                                  nullptr, now, same_ceremony_action);
+  auto taken = detail::check_or_take_challenge(stores_.challenges, tenant.id, type, req.challenge_id,
+                                               shape->challenge, nullptr, now, same_ceremony_action);
   if (!taken) return taken.error();
   const store::challenge ch = std::move(*taken);
   detail::consume_unless_committed consume(stores_.challenges, tenant.id, req.challenge_id ? ch.id : std::string(),
                                            now);
-  auto challenge_used_elsewhere = [&] {
-    return req.challenge_id && !stores_.challenges.peek_challenge(tenant.id, ch.id, now);
+  auto used_elsewhere = [&] {
+    spdlog::info("authentication rejected: ceremony={} code=challenge_used_concurrently", ch.id);
+    return detail::challenge_unusable();
   };
   auto ceremony = rec ? core::authentication_ceremony::restore(rec->ceremony)
                       : boost::system::result<core::authentication_ceremony>(core::errc::ceremony_options_invalid);
@@ -248,7 +237,7 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
     // A concurrent attempt with the same assertion may have won meanwhile (its sign count is now
     // stored): then the challenge is gone, and that is the error this attempt gets, as it would
     // had it lost the take.
-    if (challenge_used_elsewhere()) return used_challenge(ch.id);
+    if (consume.gone()) return used_elsewhere();
     return detail::credential_error("authentication", ch.id, verified.error());
   }
 
@@ -295,7 +284,7 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
   if (!stores_.authenticators.record_sign_in(tenant.id, u, ref, done)) {
     // Lost to a concurrent attempt on the same challenge (it is gone): the contract's error for a
     // used challenge. Otherwise the counter's compare-and-set was lost.
-    if (challenge_used_elsewhere()) return used_challenge(ch.id);
+    if (consume.gone()) return used_elsewhere();
     spdlog::info("authentication rejected: ceremony={} code=concurrent_sign_in", ch.id);
     return make_error(errc::invalid_credential, "The credential was used concurrently; retry.");
   }

@@ -146,17 +146,12 @@ result<add_passkey_result> passkey_service::add_passkey(const bearer_context& ct
   // With a challengeId it is checked here and consumed by the registration's own write below (one
   // commit for a successful ceremony); every other way out from here on consumes it as well.
   const auto now = clock_.now();
-  auto taken = req.challenge_id
-                   ? detail::peek_bound_challenge(stores_.challenges, tenant.id, type, *req.challenge_id, &ctx, now)
-                   : detail::take_bound_challenge(stores_.challenges, tenant.id, type, std::nullopt, shape->challenge,
-                                                  &ctx, now);
+  auto taken = detail::check_or_take_challenge(stores_.challenges, tenant.id, type, req.challenge_id,
+                                               shape->challenge, &ctx, now);
   if (!taken) return taken.error();
   const store::challenge& ch = *taken;
   detail::consume_unless_committed consume(stores_.challenges, tenant.id, req.challenge_id ? ch.id : std::string(),
                                            now);
-  auto challenge_used_elsewhere = [&] {
-    return req.challenge_id && !stores_.challenges.peek_challenge(tenant.id, ch.id, now);
-  };
   auto rec = detail::from_json(ch.options_json);
   auto ceremony = rec ? core::registration_ceremony::restore(rec->ceremony)
                       : boost::system::result<core::registration_ceremony>(core::errc::ceremony_options_invalid);
@@ -219,10 +214,9 @@ result<add_passkey_result> passkey_service::add_passkey(const bearer_context& ct
           a, ref, done, &first, req.challenge_id ? std::optional<std::string>(ch.id) : std::nullopt)) {
     // Lost to a concurrent attempt on the same challenge (it is gone): the contract's error for a
     // used challenge, as if this attempt had lost a take.
-    if (challenge_used_elsewhere()) {
+    if (consume.gone()) {
       spdlog::info("registration rejected: ceremony={} code=challenge_used_concurrently", ch.id);
-      return make_error(errc::invalid_request,
-                        "The challenge is unknown, expired, already used, or belongs to another ceremony.");
+      return detail::challenge_unusable();
     }
     spdlog::info("registration rejected: ceremony={} credential already registered", ch.id);
     return make_error(errc::invalid_credential, "This credential is already registered.");

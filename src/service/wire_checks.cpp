@@ -60,6 +60,11 @@ result<credential_shape> check_authentication_shape(std::string_view json_text) 
   return check_shape(json_text, {"clientDataJSON", "authenticatorData", "signature"}, "authenticationCredential");
 }
 
+error challenge_unusable() {
+  return make_error(errc::invalid_request,
+                    "The challenge is unknown, expired, already used, or belongs to another ceremony.");
+}
+
 result<store::challenge> take_bound_challenge(store::challenge_store& challenges, std::string_view tenant_id,
                                               std::string_view type, const std::optional<std::string>& challenge_id,
                                               std::string_view client_challenge, const bearer_context* bearer,
@@ -70,7 +75,6 @@ result<store::challenge> take_bound_challenge(store::challenge_store& challenges
     return ch.user_id == bearer->user.user_id && ch.action_code == bearer->action.action_code &&
            ch.idempotency_key == bearer->action.idempotency_key;
   };
-  const std::string bad = "The challenge is unknown, expired, already used, or belongs to another ceremony.";
   std::optional<store::challenge> taken;
   if (challenge_id) {
     // Checked and consumed in one store transaction: a challenge of another ceremony, user or action
@@ -89,9 +93,9 @@ result<store::challenge> take_bound_challenge(store::challenge_store& challenges
     taken = challenges.take_challenge_by_value(tenant_id, type, *value, now);
     if (taken && accept)
       if (auto e = accept(*taken)) return std::move(*e);
-    if (taken && !bound(*taken)) return make_error(errc::invalid_request, bad);
+    if (taken && !bound(*taken)) return challenge_unusable();
   }
-  if (!taken) return make_error(errc::invalid_request, bad);
+  if (!taken) return challenge_unusable();
   return std::move(*taken);
 }
 
@@ -105,19 +109,30 @@ consume_unless_committed::~consume_unless_committed() {
   }
 }
 
+bool consume_unless_committed::gone() const {
+  return !id_.empty() && !challenges_.peek_challenge(tenant_id_, id_, now_);
+}
+
 result<store::challenge> peek_bound_challenge(store::challenge_store& challenges, std::string_view tenant_id,
                                               std::string_view type, std::string_view challenge_id,
                                               const bearer_context* bearer, time_point now,
                                               const challenge_check& accept) {
-  const std::string bad = "The challenge is unknown, expired, already used, or belongs to another ceremony.";
   auto seen = challenges.peek_challenge(tenant_id, challenge_id, now);
-  if (!seen || seen->type != type) return make_error(errc::invalid_request, bad);
+  if (!seen || seen->type != type) return challenge_unusable();
   if (accept)
     if (auto e = accept(*seen)) return std::move(*e);
   if (bearer && !(seen->user_id == bearer->user.user_id && seen->action_code == bearer->action.action_code &&
                   seen->idempotency_key == bearer->action.idempotency_key))
-    return make_error(errc::invalid_request, bad);
+    return challenge_unusable();
   return std::move(*seen);
+}
+
+result<store::challenge> check_or_take_challenge(store::challenge_store& challenges, std::string_view tenant_id,
+                                                 std::string_view type, const std::optional<std::string>& challenge_id,
+                                                 std::string_view client_challenge, const bearer_context* bearer,
+                                                 time_point now, const challenge_check& accept) {
+  if (challenge_id) return peek_bound_challenge(challenges, tenant_id, type, *challenge_id, bearer, now, accept);
+  return take_bound_challenge(challenges, tenant_id, type, std::nullopt, client_challenge, bearer, now, accept);
 }
 
 result<void> check_credential_identity(const credential_shape& s, std::string_view ceremony_kind,

@@ -40,6 +40,10 @@ result<credential_shape> check_registration_shape(std::string_view json_text);
 /// §6.4 step 2: string id, rawId, type, response.clientDataJSON, .authenticatorData, .signature.
 result<credential_shape> check_authentication_shape(std::string_view json_text);
 
+/// The contract's error (§4.2, invalid_request) for a challenge that is unknown, expired, already
+/// used, or of another tenant, user, action or ceremony.
+error challenge_unusable();
+
 /// An extra check of a challenge of the right type before it is consumed: an error refuses it.
 using challenge_check = std::function<std::optional<error>(const store::challenge&)>;
 
@@ -65,6 +69,9 @@ class consume_unless_committed {
   consume_unless_committed& operator=(const consume_unless_committed&) = delete;
   ~consume_unless_committed();
   void committed() noexcept { id_.clear(); }
+  /// True when the challenge it watches is no longer there (a concurrent attempt consumed it):
+  /// the caller then answers challenge_unusable(), as if it had lost a take.
+  bool gone() const;
 
  private:
   store::challenge_store& challenges_;
@@ -80,6 +87,13 @@ result<store::challenge> peek_bound_challenge(store::challenge_store& challenges
                                               std::string_view type, std::string_view challenge_id,
                                               const bearer_context* bearer, time_point now,
                                               const challenge_check& accept = {});
+
+/// What C2 and C4 do: with `challenge_id`, peek_bound_challenge (the caller consumes it in its final
+/// write, watched by a consume_unless_committed); without, take_bound_challenge by the bytes.
+result<store::challenge> check_or_take_challenge(store::challenge_store& challenges, std::string_view tenant_id,
+                                                 std::string_view type, const std::optional<std::string>& challenge_id,
+                                                 std::string_view client_challenge, const bearer_context* bearer,
+                                                 time_point now, const challenge_check& accept = {});
 
 /// Logs a rejected ceremony (code and ceremony id; nothing secret) and returns invalid_credential.
 error credential_error(std::string_view ceremony_kind, std::string_view ceremony_id, boost::system::error_code ec);
