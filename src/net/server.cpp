@@ -7,8 +7,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <mutex>
@@ -200,15 +201,22 @@ class session : public std::enable_shared_from_this<session> {
 
 }  // namespace
 
+/// One io_context per I/O thread, each run by exactly one thread: a connection lives on one context
+/// for its whole life, so its handlers never run concurrently and need no strand, and the threads do
+/// not hand completions to each other (no shared scheduler queue, no wake-ups between them). The
+/// acceptor (on the first context) deals accepted connections round-robin.
 struct server::impl {
+  using work_guard = asio::executor_work_guard<asio::io_context::executor_type>;
+
   impl(server_options o, handler h)
       : threads(o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency())),
-        ioc(static_cast<int>(threads)),
-        acceptor(asio::make_strand(ioc)),
-        signals(ioc, SIGINT, SIGTERM),
+        iocs(make_contexts(threads)),
+        acceptor(*iocs.front()),
+        signals(*iocs.front(), SIGINT, SIGTERM),
         state(std::make_shared<shared_state>()) {
     state->opts = std::move(o);
     state->handle = std::move(h);
+    for (auto& c : iocs) guards.emplace_back(c->get_executor());
     const auto addr = asio::ip::make_address(state->opts.host);
     tcp::endpoint ep(addr, state->opts.port);
     acceptor.open(ep.protocol());
@@ -217,8 +225,15 @@ struct server::impl {
     acceptor.listen(asio::socket_base::max_listen_connections);
   }
 
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned n) {
+    std::vector<std::unique_ptr<asio::io_context>> v;
+    for (unsigned i = 0; i < n; ++i) v.push_back(std::make_unique<asio::io_context>(1));
+    return v;
+  }
+
   void accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    auto& target = *iocs[next_context++ % iocs.size()];
+    acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == asio::error::operation_aborted || state->stopping) return;
         spdlog::warn("accept failed: {}", ec.message());
@@ -231,30 +246,35 @@ struct server::impl {
     });
   }
 
+  void stop_all() {
+    for (auto& c : iocs) c->stop();
+  }
+
+  /// Runs on the first context.
   void begin_shutdown() {
     if (state->stopping.exchange(true)) return;
     spdlog::info("shutting down: finishing in-flight requests");
-    asio::post(acceptor.get_executor(), [this] {
-      boost::system::error_code ec;
-      acceptor.close(ec);
-    });
+    boost::system::error_code ignore;
+    acceptor.close(ignore);
     signals.cancel();
     for (auto& s : state->sessions.snapshot()) s->shutdown();
     // Anything still running after the grace period is cut off.
-    grace = std::make_unique<asio::steady_timer>(ioc, state->opts.shutdown_grace);
+    grace = std::make_unique<asio::steady_timer>(*iocs.front(), state->opts.shutdown_grace);
     grace->async_wait([this](beast::error_code ec) {
-      if (!ec) ioc.stop();
+      if (!ec) stop_all();
     });
     // Stop waiting on the grace timer as soon as no session is left.
     poll_drained();
   }
 
   void poll_drained() {
-    drain = std::make_unique<asio::steady_timer>(ioc, std::chrono::milliseconds(20));
+    drain = std::make_unique<asio::steady_timer>(*iocs.front(), std::chrono::milliseconds(20));
     drain->async_wait([this](beast::error_code ec) {
       if (ec) return;
       if (state->sessions.snapshot().empty()) {
         if (grace) grace->cancel();
+        // Every context may now run out of work and return.
+        for (auto& g : guards) g.reset();
         return;
       }
       poll_drained();
@@ -262,7 +282,9 @@ struct server::impl {
   }
 
   unsigned threads;
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  std::vector<work_guard> guards;
+  std::size_t next_context = 0;  // only touched on the first context
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::shared_ptr<shared_state> state;
@@ -283,13 +305,15 @@ void server::run() {
   });
   impl_->accept();
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < impl_->threads; ++i) pool.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  for (unsigned i = 1; i < impl_->threads; ++i) pool.emplace_back([this, i] { impl_->iocs[i]->run(); });
+  impl_->iocs.front()->run();
+  // The first context ran out of work (drained) or was stopped (grace expired): the others follow.
+  if (impl_->state->stopping) impl_->stop_all();
   for (auto& t : pool) t.join();
 }
 
 void server::stop() {
-  asio::post(impl_->ioc, [this] { impl_->begin_shutdown(); });
+  asio::post(*impl_->iocs.front(), [this] { impl_->begin_shutdown(); });
 }
 
 }  // namespace signet::net

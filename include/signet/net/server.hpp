@@ -1,4 +1,4 @@
-// HTTP/1.1 server on Boost.Beast/Asio: keep-alive, a session per connection on a strand, header and
+// HTTP/1.1 server on Boost.Beast/Asio: keep-alive, one io_context per I/O thread, header and
 // body limits (413/431 with a JSON error), a timeout on every read and write, graceful shutdown.
 #pragma once
 
