@@ -1,5 +1,7 @@
 #include "signet/service/env.hpp"
 
+#include "signet/store/challenge_address.hpp"
+
 #include <openssl/rand.h>
 
 #include <cstdio>
@@ -25,14 +27,35 @@ core::bytes random_bytes(random_source& rng, std::size_t n) {
   return b;
 }
 
-std::string uuid_v4(random_source& rng) {
-  std::array<core::byte, 16> b{};
-  rng.fill(b);
+namespace {
+/// Sets the version-4 and variant bits and formats the 16 bytes as a lowercase UUID.
+std::string format_v4(std::array<core::byte, 16> b) {
   b[6] = static_cast<core::byte>((b[6] & 0x0F) | 0x40);
   b[8] = static_cast<core::byte>((b[8] & 0x3F) | 0x80);
   core::aaguid g;
   g.value = b;
   return g.to_string();
+}
+}  // namespace
+
+std::string uuid_v4(random_source& rng) {
+  std::array<core::byte, 16> b{};
+  rng.fill(b);
+  return format_v4(b);
+}
+
+std::string challenge_id(random_source& rng, time_point expires_at) {
+  std::array<core::byte, 16> b{};
+  rng.fill(b);
+  store::challenge_address::write_prefix(store::challenge_address::expiry_ms(expires_at), b);
+  return format_v4(b);
+}
+
+core::bytes challenge_value(random_source& rng, time_point expires_at, std::size_t n) {
+  core::bytes b = random_bytes(rng, n);
+  if (n >= store::challenge_address::prefix_size)
+    store::challenge_address::write_prefix(store::challenge_address::expiry_ms(expires_at), b);
+  return b;
 }
 
 std::string iso8601(time_point t) {

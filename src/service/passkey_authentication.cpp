@@ -54,6 +54,7 @@ result<request_options> passkey_service::authentication_options(const client_pri
   if (o.spc) o.user_verification = "required";
 
   // The challenge record: fresh, or the `action` challenge of a C5 call becoming this ceremony.
+  const auto expires_at = now + std::chrono::seconds(tenant.challenge_ttl_seconds);
   std::optional<std::string> action_code, idempotency_key, owner;
   if (bearer) {
     owner = bearer->user.user_id;
@@ -72,7 +73,7 @@ result<request_options> passkey_service::authentication_options(const client_pri
     idempotency_key = seen->idempotency_key;
     if (seen->user_id) owner = seen->user_id;
   } else {
-    o.challenge_id = uuid_v4(rng_);
+    o.challenge_id = challenge_id(rng_, expires_at);
   }
 
   // allowCredentials.
@@ -99,7 +100,7 @@ result<request_options> passkey_service::authentication_options(const client_pri
       for (const auto& a : stores_.authenticators.list_authenticators(tenant.id, u.user_id)) add(a);
   }
 
-  o.challenge = core::challenge(random_bytes(rng_, challenge_size));
+  o.challenge = core::challenge(challenge_value(rng_, expires_at, challenge_size));
   core::begin_authentication_options b;
   b.rp_id = core::rp_id(tenant.rp_id);
   b.challenge = o.challenge;
@@ -135,7 +136,7 @@ result<request_options> passkey_service::authentication_options(const client_pri
   ch.idempotency_key = idempotency_key;
   ch.options_json = detail::to_json(rec);
   ch.created_at = now;
-  ch.expires_at = now + std::chrono::seconds(tenant.challenge_ttl_seconds);
+  ch.expires_at = expires_at;
   stores_.challenges.create_challenge(ch);
   return o;
 }
@@ -310,13 +311,13 @@ result<std::string> passkey_service::action_challenge(const client_principal& wh
     return make_error(errc::invalid_request, "idempotencyKey must be 1 to 256 characters.");
   const auto now = clock_.now();
   store::challenge ch;
-  ch.id = uuid_v4(rng_);
+  ch.expires_at = now + std::chrono::seconds(tenant.challenge_ttl_seconds);
+  ch.id = challenge_id(rng_, ch.expires_at);
   ch.tenant_id = tenant.id;
   ch.type = detail::type_action;
-  ch.value = random_bytes(rng_, challenge_size);
+  ch.value = challenge_value(rng_, ch.expires_at, challenge_size);
   ch.options_json = "{}";
   ch.created_at = now;
-  ch.expires_at = now + std::chrono::seconds(tenant.challenge_ttl_seconds);
   if (who.bearer) {
     // A token ties the challenge to its own action.
     ch.user_id = who.bearer->user.user_id;

@@ -87,8 +87,9 @@ result<creation_options> passkey_service::registration_options(const bearer_cont
   }
 
   // Single-use challenge bound to tenant, user and action (§6.1 step 5), holding the core ceremony.
-  o.challenge = core::challenge(random_bytes(rng_, challenge_size));
-  o.challenge_id = uuid_v4(rng_);
+  const auto expires_at = now + std::chrono::seconds(tenant.challenge_ttl_seconds);
+  o.challenge = core::challenge(challenge_value(rng_, expires_at, challenge_size));
+  o.challenge_id = challenge_id(rng_, expires_at);
 
   core::begin_registration_options b;
   b.rp_id = core::rp_id(tenant.rp_id);
@@ -127,7 +128,7 @@ result<creation_options> passkey_service::registration_options(const bearer_cont
   ch.idempotency_key = ctx.action.idempotency_key;
   ch.options_json = detail::to_json(rec);
   ch.created_at = now;
-  ch.expires_at = now + std::chrono::seconds(tenant.challenge_ttl_seconds);
+  ch.expires_at = expires_at;
   stores_.challenges.create_challenge(ch);
   return o;
 }

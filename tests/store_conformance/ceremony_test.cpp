@@ -1,9 +1,12 @@
 // Conformance: single-use challenges and authenticators (registration, sign-in compare-and-set),
 // including the races that multi-node deployments create.
+#include <array>
 #include <atomic>
 #include <barrier>
+#include <cstdint>
 #include <thread>
 
+#include "signet/store/challenge_address.hpp"
 #include "suite.hpp"
 
 namespace signet::conformance {
@@ -19,6 +22,32 @@ std::string numbered(std::string_view prefix, int i) {
   return s;
 }
 constexpr int k_rounds = 60;
+
+/// An id in the form Signet mints (store/challenge_address.hpp): a v4 UUID whose first 48 bits are
+/// the expiry in ms; `n` fills the bytes after them.
+std::string addressed_id(time_point expires, std::uint32_t n) {
+  std::array<core::byte, 16> b{};
+  store::challenge_address::write_prefix(store::challenge_address::expiry_ms(expires), b);
+  b[6] = 0x40;
+  b[8] = 0x80;
+  for (int i = 0; i < 4; ++i) b[12 + i] = static_cast<core::byte>(n >> (8 * (3 - i)));
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += hex[b[i] >> 4];
+    out += hex[b[i] & 0xF];
+  }
+  return out;
+}
+
+/// 32 challenge bytes carrying the expiry, then `n`.
+core::bytes addressed_value(time_point expires, std::uint32_t n) {
+  core::bytes v(32, 0x5A);
+  store::challenge_address::write_prefix(store::challenge_address::expiry_ms(expires), v);
+  for (int i = 0; i < 4; ++i) v[28 + i] = static_cast<core::byte>(n >> (8 * (3 - i)));
+  return v;
+}
 
 /// Runs `body(thread_index)` on k_threads threads released together; returns how many returned true.
 template <class F>
@@ -137,6 +166,70 @@ TEST_P(store_conformance, reap_expired_challenges) {
   EXPECT_TRUE(s().challenges.peek_challenge("t", "ch3", t0));
   EXPECT_TRUE(s().challenges.peek_challenge("t", "ch4", t0));
   EXPECT_FALSE(s().challenges.peek_challenge("t", "ch2", t0));
+}
+
+// Challenges whose id and bytes carry their expiry (as Signet mints them; the SQLite store finds
+// them by it, without index entries) behave as every other challenge: found by id and by bytes, in
+// their tenant only, taken once, left alone by a take of another type or a refused take_if, and
+// side by side with challenges of the same millisecond whose ids do not carry it.
+TEST_P(store_conformance, challenges_carrying_their_expiry_are_found_and_taken_once) {
+  const time_point exp = t0 + 60s;
+  for (std::uint32_t i = 0; i < 4; ++i)
+    s().challenges.create_challenge(make_challenge("t", addressed_id(exp, i), addressed_value(exp, i), exp));
+  s().challenges.create_challenge(make_challenge("t", "plain", addressed_value(exp, 9), exp));
+  // An id carrying another expiry than its row's (C3 reusing the id of a C5 challenge).
+  const std::string reused = addressed_id(t0 + 30s, 7);
+  s().challenges.create_challenge(make_challenge("t", reused, addressed_value(t0 + 30s, 7), exp));
+  s().challenges.create_challenge(make_challenge("t2", addressed_id(exp, 100), addressed_value(exp, 100), exp));
+
+  auto seen = s().challenges.peek_challenge("t", addressed_id(exp, 1), t0);
+  ASSERT_TRUE(seen);
+  expect_same(*seen, make_challenge("t", addressed_id(exp, 1), addressed_value(exp, 1), exp));
+  EXPECT_FALSE(s().challenges.peek_challenge("t2", addressed_id(exp, 1), t0));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", addressed_id(exp, 100), t0));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", addressed_id(exp, 5), t0));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", addressed_id(exp, 1), exp));  // expired at that ms
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "plain", t0));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", reused, t0));
+
+  EXPECT_FALSE(s().challenges.take_challenge_of_type("t", addressed_id(exp, 0), "action", t0));
+  EXPECT_TRUE(s().challenges.take_challenge_of_type("t", addressed_id(exp, 0), "passkey-authentication", t0));
+  EXPECT_FALSE(s().challenges.take_challenge("t", addressed_id(exp, 0), t0));
+
+  EXPECT_FALSE(s().challenges.take_challenge_by_value("t", "passkey-authentication", addressed_value(exp, 100), t0));
+  EXPECT_FALSE(s().challenges.take_challenge_by_value("t", "action", addressed_value(exp, 1), t0));
+  auto by_value = s().challenges.take_challenge_by_value("t", "passkey-authentication", addressed_value(exp, 1), t0);
+  ASSERT_TRUE(by_value);
+  EXPECT_EQ(by_value->id, addressed_id(exp, 1));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", addressed_id(exp, 1), t0));
+
+  EXPECT_FALSE(s().challenges.take_challenge_if("t", addressed_id(exp, 2), t0, [](const store::challenge&) { return false; }));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", addressed_id(exp, 2), t0));
+  EXPECT_TRUE(s().challenges.take_challenge_if("t", addressed_id(exp, 2), t0, [](const store::challenge&) { return true; }));
+  EXPECT_FALSE(s().challenges.take_challenge("t", addressed_id(exp, 2), t0));
+
+  EXPECT_TRUE(s().challenges.take_challenge_by_value("t", "passkey-authentication", addressed_value(exp, 9), t0));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "plain", t0));
+  EXPECT_TRUE(s().challenges.take_challenge("t", reused, t0));
+  EXPECT_TRUE(s().challenges.take_challenge("t2", addressed_id(exp, 100), t0));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", addressed_id(exp, 3), t0));
+  EXPECT_EQ(s().challenges.reap_expired_challenges(exp), 1u);  // the last one left
+}
+
+TEST_P(store_conformance, concurrent_takes_of_a_challenge_carrying_its_expiry_across_two_nodes_have_one_winner) {
+  auto node_b = open_another();
+  const time_point exp = t0 + 60s;
+  for (int round = 0; round < k_rounds; ++round) {
+    const auto n = static_cast<std::uint32_t>(round);
+    s().challenges.create_challenge(make_challenge("t", addressed_id(exp, n), addressed_value(exp, n), exp));
+    const int wins = race([&](int i) {
+      auto ports = i % 2 ? node_b->ports() : s();
+      if (i % 4 < 2) return ports.challenges.take_challenge("t", addressed_id(exp, n), t0).has_value();
+      return ports.challenges.take_challenge_by_value("t", "passkey-authentication", addressed_value(exp, n), t0)
+          .has_value();
+    });
+    ASSERT_EQ(wins, 1) << "round " << round;
+  }
 }
 
 TEST_P(store_conformance, concurrent_take_has_exactly_one_winner) {
@@ -479,6 +572,23 @@ TEST_P(store_conformance, record_sign_in_consumes_its_challenge_in_the_same_tran
   EXPECT_FALSE(s().authenticators.record_sign_in("t", again, ref_of(login2), completion_for("u", "auth-1", t0 + 4s)));
   EXPECT_EQ(s().authenticators.find_authenticator("t", "u", "auth-1")->sign_count, 6u);
   EXPECT_EQ(s().actions.find_action("t", "u", "login", "l2")->state, "CHALLENGE_REQUIRED");
+}
+
+TEST_P(store_conformance, record_sign_in_consumes_a_challenge_carrying_its_expiry) {
+  enroll(s(), "t", "u", "auth-1", "cred-1");
+  auto login = make_action("t", std::string("u"), "login", "l1", t0 + 1s);
+  ASSERT_TRUE(s().actions.create_action(login));
+  const std::string id = addressed_id(t0 + 60s, 1);
+  s().challenges.create_challenge(make_challenge("t", id, addressed_value(t0 + 60s, 1), t0 + 60s, std::string("u")));
+  store::sign_in_update ok{"auth-1", 5, 6, false, true, std::nullopt};
+  ok.consume_challenge_id = id;
+  EXPECT_FALSE(s().authenticators.record_sign_in("t2", ok, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", id, t0));
+  EXPECT_TRUE(s().authenticators.record_sign_in("t", ok, ref_of(login), completion_for("u", "auth-1", t0 + 2s)));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", id, t0));
+  store::sign_in_update again{"auth-1", 6, 7, false, true, std::nullopt};
+  again.consume_challenge_id = id;
+  EXPECT_FALSE(s().authenticators.record_sign_in("t", again, ref_of(login), completion_for("u", "auth-1", t0 + 3s)));
 }
 
 TEST_P(store_conformance, concurrent_sign_ins_on_one_challenge_across_two_nodes_have_one_winner) {

@@ -39,6 +39,11 @@ class openssl_random final : public random_source {
 core::bytes random_bytes(random_source& rng, std::size_t n);
 /// Lowercase RFC 9562 version-4 UUID.
 std::string uuid_v4(random_source& rng);
+/// A challengeId: a version-4 UUID whose first 48 bits are the challenge's expiry and the other 74
+/// random (store/challenge_address.hpp: the store finds the challenge by it without an index).
+std::string challenge_id(random_source& rng, time_point expires_at);
+/// n challenge bytes: the first 6 the expiry (as above), the rest random (n < 6: all random).
+core::bytes challenge_value(random_source& rng, time_point expires_at, std::size_t n);
 /// ISO-8601 UTC with milliseconds and Z, e.g. 2024-05-13T04:59:02.640Z.
 std::string iso8601(time_point t);
 /// Parses the form iso8601() writes (and without milliseconds); false on anything else.

@@ -9,12 +9,15 @@
 #include <array>
 #include <sstream>
 
+#include "signet/store/challenge_address.hpp"
 #include "signet/store/migration.hpp"
 
 #include "connection.hpp"
 
 namespace signet::store::sqlite {
 const std::vector<migration>& migrations();  // generated from migrations/*.sql
+/// The challenge lookups' subqueries, for the test of their query plans.
+std::vector<std::string> challenge_lookups_for_tests();
 }
 
 namespace signet::store::sqlite {
@@ -158,9 +161,33 @@ challenge read_challenge(const statement& s) {
 
 /// The high bits of a challenge's rid (migration 002): its expiry in ms since the epoch, shifted
 /// left by 16. Times before the epoch count as 0 (long expired).
-std::int64_t expiry_key(time_point t) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  return static_cast<std::int64_t>(ms < 0 ? 0 : ms) << 16;
+std::int64_t expiry_key(time_point t) { return challenge_address::expiry_ms(t) << 16; }
+
+/// The rids of the challenges expiring in millisecond `ms` (migration 002); an empty range when
+/// there is no such millisecond (the id or bytes carry no expiry, or one no rid can hold).
+struct rid_range {
+  std::int64_t lo = 1, hi = 0;
+};
+rid_range range_of(std::optional<std::int64_t> ms) {
+  if (!ms || *ms < 0 || *ms >= (std::int64_t{1} << 47)) return {};
+  return {*ms << 16, (*ms << 16) | 0xFFFF};
+}
+
+/// The rid of the challenge `id` of tenant ?2, bound at ?1: an addressed challenge (migration 003)
+/// is looked for in its expiry's range (?20..?21, no index), any other by the partial id index.
+constexpr std::string_view k_rid_by_id =
+    "(SELECT rid FROM challenges NOT INDEXED WHERE rid BETWEEN ?20 AND ?21 AND addressed = 1 AND id = ?1 AND tenant_id = ?2 "
+    "UNION ALL SELECT rid FROM challenges WHERE id = ?1 AND addressed = 0 AND tenant_id = ?2 LIMIT 1)";
+
+/// The same by the challenge bytes (?2) and type (?3) of tenant ?1.
+constexpr std::string_view k_rid_by_value =
+    "(SELECT rid FROM challenges NOT INDEXED WHERE rid BETWEEN ?20 AND ?21 AND addressed = 1 AND value = ?2 AND "
+    "tenant_id = ?1 AND type = ?3 UNION ALL SELECT rid FROM challenges WHERE tenant_id = ?1 AND value = ?2 AND "
+    "addressed = 0 AND type = ?3 LIMIT 1)";
+
+void bind_range(statement& s, rid_range r) { s.bind(20, r.lo).bind(21, r.hi); }
+void bind_id_range(statement& s, std::string_view challenge_id) {
+  bind_range(s, range_of(challenge_address::of_id(challenge_id)));
 }
 
 constexpr std::string_view k_challenge_cols =
@@ -179,8 +206,10 @@ std::optional<action> find_action_on(connection& c, std::string_view tenant_id, 
 
 /// Deletes the challenge inside the caller's transaction; false when it is no longer there.
 bool consume_challenge_on(connection& c, std::string_view tenant_id, std::string_view challenge_id) {
-  auto s = c.prepare("DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2");
+  static const std::string sql = "DELETE FROM challenges WHERE rid = " + std::string(k_rid_by_id);
+  auto s = c.prepare(sql);
   s.bind(1, challenge_id).bind(2, tenant_id);
+  bind_id_range(s, challenge_id);
   s.run();
   return s.changes() > 0;
 }
@@ -573,14 +602,17 @@ void sqlite_store::create_challenge(const challenge& ch) {
   // the retries, it is an error, as before).
   static const std::string sql =
       "INSERT OR IGNORE INTO challenges (rid, id, tenant_id, type, value, user_id, action_code, idempotency_key, "
-      "options_json, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+      "options_json, created_at, expires_at, addressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
   const std::int64_t base = expiry_key(ch.expires_at);
+  // Found by its expiry's range (no index entry) only when both its id and its bytes carry it.
+  const std::int64_t ms = base >> 16;
+  const bool addressed = challenge_address::of_id(ch.id) == ms && challenge_address::of_value(ch.value) == ms;
   for (int attempt = 0; attempt < 16; ++attempt) {
     auto s = c->prepare(sql);
     s.bind(1, base | static_cast<std::int64_t>(impl_->challenge_sequence++ & 0xFFFFu));
     s.bind(2, ch.id).bind(3, ch.tenant_id).bind(4, ch.type).bind(5, core::byte_view(ch.value)).bind(6, ch.user_id);
     s.bind(7, ch.action_code).bind(8, ch.idempotency_key).bind(9, ch.options_json).bind(10, ch.created_at);
-    s.bind(11, ch.expires_at);
+    s.bind(11, ch.expires_at).bind(12, std::int64_t{addressed ? 1 : 0});
     s.run();
     if (s.changes() > 0) return;
   }
@@ -592,9 +624,10 @@ std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id
   auto c = impl_->write_connection();
   // DELETE … RETURNING is one atomic statement: of concurrent callers exactly one sees the row.
   static const std::string sql =
-      "DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2 RETURNING " + std::string(k_challenge_cols);
+      "DELETE FROM challenges WHERE rid = " + std::string(k_rid_by_id) + " RETURNING " + std::string(k_challenge_cols);
   auto s = c->prepare(sql);
   s.bind(1, challenge_id).bind(2, tenant_id);
+  bind_id_range(s, challenge_id);
   if (!s.step()) return std::nullopt;
   challenge ch = read_challenge(s);
   s.run();  // finish the statement so the delete commits
@@ -606,10 +639,11 @@ std::optional<challenge> sqlite_store::take_challenge_of_type(std::string_view t
                                                               std::string_view challenge_id, std::string_view type,
                                                               time_point now) {
   auto c = impl_->write_connection();
-  static const std::string sql = "DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2 AND type = ?3 RETURNING " +
-                                 std::string(k_challenge_cols);
+  static const std::string sql = "DELETE FROM challenges WHERE rid = " + std::string(k_rid_by_id) +
+                                 " AND type = ?3 RETURNING " + std::string(k_challenge_cols);
   auto s = c->prepare(sql);
   s.bind(1, challenge_id).bind(2, tenant_id).bind(3, type);
+  bind_id_range(s, challenge_id);
   if (!s.step()) return std::nullopt;
   challenge ch = read_challenge(s);
   s.run();
@@ -621,10 +655,10 @@ std::optional<challenge> sqlite_store::take_challenge_by_value(std::string_view 
                                                                core::byte_view value, time_point now) {
   auto c = impl_->write_connection();
   static const std::string sql =
-      "DELETE FROM challenges WHERE rid = (SELECT rid FROM challenges WHERE tenant_id = ?1 AND value = ?2 AND "
-      "type = ?3 LIMIT 1) RETURNING " + std::string(k_challenge_cols);
+      "DELETE FROM challenges WHERE rid = " + std::string(k_rid_by_value) + " RETURNING " + std::string(k_challenge_cols);
   auto s = c->prepare(sql);
   s.bind(1, tenant_id).bind(2, value).bind(3, type);
+  bind_range(s, range_of(challenge_address::of_value(value)));
   if (!s.step()) return std::nullopt;
   challenge ch = read_challenge(s);
   s.run();
@@ -639,10 +673,11 @@ std::optional<challenge> sqlite_store::take_challenge_if(std::string_view tenant
   write_transaction tx(*c);  // a refused challenge is put back by the rollback: nothing is written
   std::optional<challenge> ch;
   {
-    static const std::string sql =
-        "DELETE FROM challenges WHERE id = ?1 AND tenant_id = ?2 RETURNING " + std::string(k_challenge_cols);
+    static const std::string sql = "DELETE FROM challenges WHERE rid = " + std::string(k_rid_by_id) +
+                                   " RETURNING " + std::string(k_challenge_cols);
     auto s = c->prepare(sql);
     s.bind(1, challenge_id).bind(2, tenant_id);
+    bind_id_range(s, challenge_id);
     if (!s.step()) return std::nullopt;
     ch = read_challenge(s);
     s.run();
@@ -658,9 +693,10 @@ std::optional<challenge> sqlite_store::peek_challenge(std::string_view tenant_id
                                                       time_point now) {
   auto c = impl_->read_connection();
   static const std::string sql =
-      "SELECT " + std::string(k_challenge_cols) + " FROM challenges WHERE id = ?1 AND tenant_id = ?2";
+      "SELECT " + std::string(k_challenge_cols) + " FROM challenges WHERE rid = " + std::string(k_rid_by_id);
   auto s = c->prepare(sql);
   s.bind(1, challenge_id).bind(2, tenant_id);
+  bind_id_range(s, challenge_id);
   if (!s.step()) return std::nullopt;
   challenge ch = read_challenge(s);
   if (ch.expires_at <= now) return std::nullopt;
@@ -790,6 +826,11 @@ bool sqlite_store::delete_authenticator(std::string_view tenant_id, std::string_
   s.bind(1, tenant_id).bind(2, user_id).bind(3, authenticator_id);
   s.run();
   return s.changes() > 0;
+}
+
+std::vector<std::string> challenge_lookups_for_tests() {
+  return {"SELECT rid FROM challenges WHERE rid = " + std::string(k_rid_by_id),
+          "SELECT rid FROM challenges WHERE rid = " + std::string(k_rid_by_value)};
 }
 
 }  // namespace signet::store::sqlite

@@ -2,12 +2,16 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <regex>
+
+#include <sqlite3.h>
 
 #include "fixture.hpp"
 #include "signet/core/cose.hpp"
 #include "signet/service/access.hpp"
 #include "signet/service/passkeys.hpp"
 #include "signet/service/server_api.hpp"
+#include "signet/store/challenge_address.hpp"
 
 namespace signet::service {
 namespace {
@@ -41,6 +45,56 @@ struct harness {
     return *c;
   }
 };
+
+/// The `addressed` flag of a challenge row in the harness's SQLite file (migration 003).
+int addressed_flag(harness& h, const std::string& id) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2((h.db.dir.path() / "signet.db").string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT addressed FROM challenges WHERE id = ?1", -1, &st, nullptr), SQLITE_OK);
+  sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+  const int flag = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return flag;
+}
+
+// C1, C3 and C5 mint challenge ids and bytes that carry the challenge's expiry in their first 48
+// bits (store/challenge_address.hpp) and are random after it; the ids are version-4 UUIDs. The
+// SQLite store then finds them by that expiry: no entry in its id and bytes indexes.
+TEST(challenge_minting, ids_and_bytes_carry_the_expiry_and_are_random_after_it) {
+  harness h;
+  namespace addr = store::challenge_address;
+  const auto expiry = addr::expiry_ms(h.clock.now() + std::chrono::seconds(h.tenant.challenge_ttl_seconds));
+  const std::regex v4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  auto ctx = h.ctx(h.track("user-1"));
+  auto a = h.passkeys.registration_options(ctx, {});
+  auto b = h.passkeys.registration_options(ctx, {});
+  ASSERT_TRUE(a && b);
+  client_principal who{h.tenants.by_id("tenant-a"), ctx};
+  auto c = h.passkeys.authentication_options(who, {});
+  ASSERT_TRUE(c);
+  auto d = h.passkeys.action_challenge(client_principal{h.tenants.by_id("tenant-a"), std::nullopt}, {}, {});
+  ASSERT_TRUE(d);
+  for (const std::string& id : {a->challenge_id, b->challenge_id, c->challenge_id, *d}) {
+    EXPECT_TRUE(std::regex_match(id, v4)) << id;
+    EXPECT_EQ(addr::of_id(id), expiry) << id;
+    EXPECT_EQ(addressed_flag(h, id), 1) << id;
+  }
+  for (const auto& ch : {a->challenge, b->challenge, c->challenge}) {
+    EXPECT_EQ(ch.size(), 32u);
+    EXPECT_EQ(addr::of_value(ch.value()), expiry);
+  }
+  // After the prefix: fresh bytes for every challenge and id.
+  EXPECT_NE(a->challenge_id.substr(13), b->challenge_id.substr(13));
+  EXPECT_FALSE(std::equal(a->challenge.value().begin() + 6, a->challenge.value().end(), b->challenge.value().begin() + 6));
+  EXPECT_FALSE(std::equal(a->challenge.value().begin() + 6, a->challenge.value().end(), c->challenge.value().begin() + 6));
+  // Found by id and by bytes, once.
+  EXPECT_TRUE(h.db.db->take_challenge_by_value("tenant-a", "passkey-registration", a->challenge.value(), h.clock.now()));
+  EXPECT_FALSE(h.db.db->take_challenge("tenant-a", a->challenge_id, h.clock.now()));
+  EXPECT_TRUE(h.db.db->take_challenge("tenant-a", b->challenge_id, h.clock.now()));
+}
 
 TEST(registration_options, defaults_for_a_new_user) {
   harness h;

@@ -11,6 +11,7 @@
 
 namespace signet::store::sqlite {
 const std::vector<migration>& migrations();  // generated from src/store/sqlite/migrations/*.sql
+std::vector<std::string> challenge_lookups_for_tests();  // sqlite_store.cpp
 }
 
 namespace signet::store {
@@ -24,18 +25,19 @@ TEST(sqlite_store, migrations_apply_once_and_reopen_cleanly) {
   const auto path = (dir.path() / "db.sqlite").string();
   {
     sqlite::sqlite_store s({path, 2});
-    EXPECT_EQ(s.schema_version(), 2);
+    EXPECT_EQ(s.schema_version(), 3);
     EXPECT_TRUE(s.create_tenant(testing::make_tenant("t", "sk")));
   }
   sqlite::sqlite_store again({path, 2});
-  EXPECT_EQ(again.schema_version(), 2);
+  EXPECT_EQ(again.schema_version(), 3);
   EXPECT_TRUE(again.find_tenant("t"));
 }
 
 // A database at version 1 (challenges keyed by id, with an expiry index) keeps its live challenges
-// through migration 002 (challenges keyed in expiry order): they can be taken once, by id and by
-// bytes, and reaping still removes exactly the expired ones.
-TEST(sqlite_store, migration_002_keeps_challenges_and_their_expiry) {
+// through migrations 002 (challenges keyed in expiry order) and 003 (found by their expiry when
+// their id carries it; these do not, so they stay in the now partial indexes): they can be taken
+// once, by id and by bytes, and reaping still removes exactly the expired ones.
+TEST(sqlite_store, migrations_002_and_003_keep_challenges_and_their_expiry) {
   testing::temp_dir dir;
   const auto path = (dir.path() / "v1.sqlite").string();
   {
@@ -59,7 +61,7 @@ TEST(sqlite_store, migration_002_keeps_challenges_and_their_expiry) {
     sqlite3_close(db);
   }
   sqlite::sqlite_store s({path, 2});
-  EXPECT_EQ(s.schema_version(), 2);
+  EXPECT_EQ(s.schema_version(), 3);
   const auto at = [](long long ms) { return time_point(std::chrono::milliseconds(ms)); };
   EXPECT_TRUE(s.peek_challenge("t", "ch0", at(1'800'000'000'000LL)));
   EXPECT_TRUE(s.peek_challenge("t", "ch1", at(1'800'000'000'000LL)));
@@ -82,6 +84,33 @@ TEST(sqlite_store, migration_002_keeps_challenges_and_their_expiry) {
   }
   EXPECT_EQ(s.reap_expired_challenges(at(1'800'000'065'000LL)), 4u);  // ch2 and the three new ones
   EXPECT_FALSE(s.peek_challenge("t", "new1", at(0)));
+}
+
+// Every lookup of a challenge by id or bytes is a rowid range (challenges carrying their expiry)
+// or a partial-index search (the others), never a scan and never a walk over all of a tenant's or a
+// user's challenges, whatever the planner would otherwise pick without statistics.
+TEST(sqlite_store, challenge_lookups_use_the_expiry_range_or_the_partial_indexes) {
+  testing::temp_dir dir;
+  const auto path = (dir.path() / "plan.sqlite").string();
+  { sqlite::sqlite_store s({path, 2}); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  for (const auto& sql : sqlite::challenge_lookups_for_tests()) {
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+    std::vector<std::string> plan;
+    while (sqlite3_step(st) == SQLITE_ROW) plan.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 3)));
+    sqlite3_finalize(st);
+    std::string all;
+    for (const auto& p : plan) all += p + "\n";
+    EXPECT_EQ(all.find("SCAN"), std::string::npos) << all;
+    EXPECT_EQ(all.find("challenges_user"), std::string::npos) << all;
+    EXPECT_NE(all.find("USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"), std::string::npos) << all;
+    EXPECT_TRUE(all.find("USING INDEX challenges_id (id=?)") != std::string::npos ||
+                all.find("USING INDEX challenges_value (tenant_id=? AND value=?)") != std::string::npos)
+        << all;
+  }
+  sqlite3_close(db);
 }
 
 TEST(sqlite_store, tenants_and_secret_keys) {
