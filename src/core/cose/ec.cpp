@@ -3,6 +3,9 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <array>
+#include <iterator>
+
 #include "cose/internal.hpp"
 
 namespace signet::core::cose_detail {
@@ -31,6 +34,27 @@ const curve* curve_for_alg(std::int32_t alg) {
   return nullptr;
 }
 
+/// A key holding only the curve's domain parameters, made once per curve. Each import duplicates it
+/// and sets the point: EVP_PKEY_fromdata with the group's name would build the group (its Montgomery
+/// constants, generator tables) again for every key, ~4x the cost of a duplicate.
+EVP_PKEY* curve_template(const curve& c) {
+  static const auto templates = [] {
+    std::array<evp_pkey_ptr, std::size(k_curves)> t;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      const OSSL_PARAM params[] = {
+          OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(k_curves[i].name), 0),
+          OSSL_PARAM_construct_end()};
+      pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+      EVP_PKEY* raw = nullptr;
+      if (ctx && EVP_PKEY_fromdata_init(ctx.get()) > 0 &&
+          EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_KEY_PARAMETERS, const_cast<OSSL_PARAM*>(params)) > 0)
+        t[i].reset(raw);
+    }
+    return t;
+  }();
+  return templates[static_cast<std::size_t>(&c - k_curves)].get();
+}
+
 }  // namespace
 
 result<evp_pkey_ptr> ec_key_from_cose(const cbor::map& m, std::int32_t alg) {
@@ -53,14 +77,14 @@ result<evp_pkey_ptr> ec_key_from_cose(const cbor::map& m, std::int32_t alg) {
   point.push_back(0x04);  // SEC1 uncompressed
   point.insert(point.end(), x->begin(), x->end());
   point.insert(point.end(), y->begin(), y->end());
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(c->name), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
-      OSSL_PARAM_construct_end()};
-  auto key = pkey_from_params("EC", params);
-  if (!key) return errc::cose_key_invalid_point;  // fromdata decodes the point and rejects off-curve ones
-  // Full public-key validation (on curve, not infinity, correct order).
-  if (!public_check(key->get())) return errc::cose_key_invalid_point;
+  EVP_PKEY* tmpl = curve_template(*c);
+  if (!tmpl) return errc::cose_key_invalid_parameters;
+  evp_pkey_ptr key(EVP_PKEY_dup(tmpl));
+  if (!key) return errc::cose_key_invalid_parameters;
+  // Decodes the point and refuses one that is not on the curve.
+  if (EVP_PKEY_set1_encoded_public_key(key.get(), point.data(), point.size()) != 1) return errc::cose_key_invalid_point;
+  // Public-key validation (on curve, not infinity; the order follows on these curves).
+  if (!public_check(key.get())) return errc::cose_key_invalid_point;
   return key;
 }
 
