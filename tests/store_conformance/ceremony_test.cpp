@@ -296,6 +296,78 @@ enrolled enroll(store::stores s, const std::string& tenant, const std::string& u
   return {a, action};
 }
 
+// The Bearer check's read sees every write of the user or their actions that ended before it (the
+// SQLite store keeps that read in memory between writes: each write path must invalidate it).
+TEST_P(store_conformance, find_user_with_action_sees_every_earlier_write_of_the_user_and_actions) {
+  auto read = [&](const std::string& user, const std::string& code, const std::string& key) {
+    return s().users.find_user_with_action("t", user, code, key);
+  };
+  // upsert_user
+  s().users.upsert_user("t", "u", {}, t0);
+  ASSERT_TRUE(read("u", "login", "k1"));
+  EXPECT_FALSE(read("u", "login", "k1")->user.username);
+  store::user_patch p;
+  p.username = std::string("ann");
+  s().users.upsert_user("t", "u", p, t0 + 1s);
+  EXPECT_EQ(read("u", "login", "k1")->user.username, std::optional<std::string>("ann"));
+  // create_action: the action read as missing, then present
+  EXPECT_FALSE(read("u", "login", "k1")->action);
+  auto login = make_action("t", std::string("u"), "login", "k1", t0 + 2s);
+  ASSERT_TRUE(s().actions.create_action(login));
+  ASSERT_TRUE(read("u", "login", "k1")->action);
+  EXPECT_EQ(read("u", "login", "k1")->action->state, "CHALLENGE_REQUIRED");
+  // update_action_state
+  ASSERT_TRUE(s().actions.update_action_state("t", "u", "login", "k1", "REVIEW_REQUIRED", t0 + 3s));
+  EXPECT_EQ(read("u", "login", "k1")->action->state, "REVIEW_REQUIRED");
+  // ensure_user_handle
+  EXPECT_FALSE(read("u", "login", "k1")->user.handle);
+  const core::user_handle h(bytes_of("handle-of-u"));
+  s().users.ensure_user_handle("t", "u", h, t0 + 4s);
+  EXPECT_EQ(read("u", "login", "k1")->user.handle, std::optional<core::user_handle>(h));
+  // register_authenticator completes the action (and fills empty names)
+  auto reg = make_action("t", std::string("u"), "register", "r1", t0 + 5s);
+  ASSERT_TRUE(s().actions.create_action(reg));
+  EXPECT_EQ(read("u", "register", "r1")->action->state, "CHALLENGE_REQUIRED");
+  EXPECT_FALSE(read("u", "register", "r1")->user.display_name);
+  auto a = make_authenticator("t", "u", "auth-1", bytes_of("cred-1"), t0 + 6s);
+  a.display_name = "Ann";
+  ASSERT_TRUE(s().authenticators.register_authenticator(a, ref_of(reg), completion_for("u", "auth-1", t0 + 6s)));
+  EXPECT_EQ(read("u", "register", "r1")->action->state, "CHALLENGE_SUCCEEDED");
+  EXPECT_EQ(read("u", "register", "r1")->user.display_name, std::optional<std::string>("Ann"));
+  // record_sign_in completes the action
+  auto second = make_action("t", std::string("u"), "login", "k2", t0 + 7s);
+  ASSERT_TRUE(s().actions.create_action(second));
+  EXPECT_EQ(read("u", "login", "k2")->action->state, "CHALLENGE_REQUIRED");
+  store::sign_in_update up{"auth-1", a.sign_count, a.sign_count + 1, false, true, std::nullopt};
+  ASSERT_TRUE(s().authenticators.record_sign_in("t", up, ref_of(second), completion_for("u", "auth-1", t0 + 8s)));
+  EXPECT_EQ(read("u", "login", "k2")->action->state, "CHALLENGE_SUCCEEDED");
+  // record_sign_in claiming a pending action for the user: it appears under the user
+  auto pending = make_action("t", std::nullopt, "login", "p1", t0 + 9s);
+  ASSERT_TRUE(s().actions.create_action(pending));
+  EXPECT_FALSE(read("u", "login", "p1")->action);
+  store::sign_in_update up2{"auth-1", a.sign_count + 1, a.sign_count + 2, false, true, std::nullopt};
+  ASSERT_TRUE(s().authenticators.record_sign_in("t", up2, ref_of(pending), completion_for("u", "auth-1", t0 + 10s)));
+  ASSERT_TRUE(read("u", "login", "p1")->action);
+  EXPECT_EQ(read("u", "login", "p1")->action->state, "CHALLENGE_SUCCEEDED");
+  // a token-less sign-in's new action, created in record_sign_in's own transaction
+  store::action fresh = make_action("t", std::string("u"), "signInWithPasskey", "n1", t0 + 11s);
+  EXPECT_FALSE(read("u", "signInWithPasskey", "n1")->action);
+  store::action_ref create_ref = ref_of(fresh);
+  create_ref.create = fresh;
+  store::sign_in_update up3{"auth-1", a.sign_count + 2, a.sign_count + 3, false, true, std::nullopt};
+  ASSERT_TRUE(s().authenticators.record_sign_in("t", up3, create_ref, completion_for("u", "auth-1", t0 + 12s)));
+  EXPECT_EQ(read("u", "signInWithPasskey", "n1")->action->state, "CHALLENGE_SUCCEEDED");
+  // delete_user
+  ASSERT_TRUE(read("u", "login", "k1"));
+  ASSERT_TRUE(s().users.delete_user("t", "u"));
+  EXPECT_FALSE(read("u", "login", "k1"));
+  EXPECT_FALSE(read("u", "register", "r1"));
+  // A user deleted and created again has no actions.
+  s().users.upsert_user("t", "u", {}, t0 + 13s);
+  ASSERT_TRUE(read("u", "login", "k1"));
+  EXPECT_FALSE(read("u", "login", "k1")->action);
+}
+
 TEST_P(store_conformance, register_authenticator_round_trip_and_action_completion) {
   auto e = enroll(s(), "t", "u", "auth-1", "cred-1");
   auto found = s().authenticators.find_authenticator("t", "u", "auth-1");

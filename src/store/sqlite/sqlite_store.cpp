@@ -13,6 +13,7 @@
 #include "signet/store/migration.hpp"
 
 #include "connection.hpp"
+#include "user_action_cache.hpp"
 
 namespace signet::store::sqlite {
 const std::vector<migration>& migrations();  // generated from migrations/*.sql
@@ -312,6 +313,7 @@ struct sqlite_store::impl {
   checkpointer checkpoints;  // declared before the connections: outlives every one that calls it
   std::unique_ptr<connection> writing;
   std::uint32_t challenge_sequence = 0;  // low bits of a new challenge's rid; guarded by `writer`
+  user_action_cache user_actions;  // find_user_with_action results (user_action_cache.hpp)
   pool connections;
 };
 
@@ -418,6 +420,9 @@ std::optional<user_with_action> sqlite_store::find_user_with_action(std::string_
                                                                    std::string_view user_id,
                                                                    std::string_view action_code,
                                                                    std::string_view idempotency_key) {
+  // The generation is taken before the read (user_action_cache.hpp).
+  auto ticket = impl_->user_actions.begin(tenant_id, user_id, action_code, idempotency_key);
+  if (auto hit = impl_->user_actions.get(ticket)) return hit;
   auto c = impl_->read_connection();
   // One statement, one snapshot: the user's columns, then the action's (NULL when there is none).
   static const std::string sql = "SELECT " + prefixed_columns("u.", k_user_cols) + ", " +
@@ -431,12 +436,14 @@ std::optional<user_with_action> sqlite_store::find_user_with_action(std::string_
   constexpr int k_user_columns = 13;
   user_with_action out{read_user(s), std::nullopt};
   if (!s.is_null(k_user_columns)) out.action = read_action(s, k_user_columns);
+  impl_->user_actions.put(std::move(ticket), out);
   return out;
 }
 
 user sqlite_store::upsert_user(std::string_view tenant_id, std::string_view user_id, const user_patch& p,
                                time_point now) {
   auto c = impl_->write_connection();
+  touch_on_exit touch(impl_->user_actions, tenant_id, user_id);
   write_transaction tx(*c);
   auto existing = find_user_on(*c, tenant_id, user_id);
   user u;
@@ -480,6 +487,7 @@ user sqlite_store::upsert_user(std::string_view tenant_id, std::string_view user
 core::user_handle sqlite_store::ensure_user_handle(std::string_view tenant_id, std::string_view user_id,
                                                    const core::user_handle& candidate, time_point now) {
   auto c = impl_->write_connection();
+  touch_on_exit touch(impl_->user_actions, tenant_id, user_id);
   {
     auto s = c->prepare(
         "UPDATE users SET user_handle = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND user_id = ?2 AND "
@@ -495,6 +503,7 @@ core::user_handle sqlite_store::ensure_user_handle(std::string_view tenant_id, s
 
 bool sqlite_store::delete_user(std::string_view tenant_id, std::string_view user_id) {
   auto c = impl_->write_connection();
+  touch_on_exit touch(impl_->user_actions, tenant_id, user_id);
   write_transaction tx(*c);
   bool existed = false;
   {
@@ -533,6 +542,9 @@ std::vector<user> sqlite_store::query_users(std::string_view tenant_id, const us
 
 bool sqlite_store::create_action(const action& a) {
   auto c = impl_->write_connection();
+  // Touched after the write (a pending action, with no user, is in no cached entry).
+  std::optional<touch_on_exit> touch;
+  if (a.user_id) touch.emplace(impl_->user_actions, a.tenant_id, *a.user_id);
   return insert_action_on(*c, a);
 }
 
@@ -546,6 +558,7 @@ bool sqlite_store::update_action_state(std::string_view tenant_id, std::string_v
                                        std::string_view action_code, std::string_view idempotency_key,
                                        std::string_view state, time_point now) {
   auto c = impl_->write_connection();
+  touch_on_exit touch(impl_->user_actions, tenant_id, user_id);
   auto s = c->prepare(
       "UPDATE actions SET state = ?5, state_updated_at = ?6, updated_at = ?6 WHERE tenant_id = ?1 AND user_id = ?2 "
       "AND action_code = ?3 AND idempotency_key = ?4");
@@ -759,6 +772,8 @@ bool sqlite_store::register_authenticator(const authenticator& a, const action_r
                                           const action_completion& completion, bool* first,
                                           const std::optional<std::string>& consume_challenge_id) {
   auto c = impl_->write_connection();
+  touch_on_exit touch_user(impl_->user_actions, a.tenant_id, a.user_id);
+  touch_on_exit touch_action(impl_->user_actions, a.tenant_id, action.user_id ? *action.user_id : completion.user_id);
   write_transaction tx(*c);
   if (consume_challenge_id && !consume_challenge_on(*c, a.tenant_id, *consume_challenge_id)) return false;
   {
@@ -801,6 +816,8 @@ bool sqlite_store::register_authenticator(const authenticator& a, const action_r
 bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_update& u, const action_ref& action,
                                   const action_completion& completion) {
   auto c = impl_->write_connection();
+  touch_on_exit touch_user(impl_->user_actions, tenant_id, completion.user_id);
+  touch_on_exit touch_action(impl_->user_actions, tenant_id, action.user_id ? *action.user_id : completion.user_id);
   write_transaction tx(*c);
   if (u.consume_challenge_id && !consume_challenge_on(*c, tenant_id, *u.consume_challenge_id)) return false;
   {

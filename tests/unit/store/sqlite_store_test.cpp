@@ -8,6 +8,7 @@
 
 #include "fixture.hpp"
 #include "signet/store/migration.hpp"
+#include "user_action_cache.hpp"
 
 namespace signet::store::sqlite {
 const std::vector<migration>& migrations();  // generated from src/store/sqlite/migrations/*.sql
@@ -111,6 +112,44 @@ TEST(sqlite_store, challenge_lookups_use_the_expiry_range_or_the_partial_indexes
         << all;
   }
   sqlite3_close(db);
+}
+
+// The cache of the Bearer check's read: an entry is returned only under the generation it was read
+// at; a write of the user that ends after the read began makes it a miss, as does the entry of
+// another key. Other users' writes leave it alone (unless they share its stripe).
+TEST(user_action_cache, entries_read_before_a_write_of_their_user_are_never_returned) {
+  sqlite::user_action_cache cache;
+  user_with_action v;
+  v.user.user_id = "u";
+  auto t = cache.begin("t", "u", "login", "k");
+  EXPECT_FALSE(cache.get(t));
+  cache.put(std::move(t), v);
+  EXPECT_TRUE(cache.get(cache.begin("t", "u", "login", "k")));
+  EXPECT_FALSE(cache.get(cache.begin("t", "u", "login", "other")));
+  EXPECT_FALSE(cache.get(cache.begin("t2", "u", "login", "k")));
+  // A write that ends between the read's start and the store of its result.
+  auto racing = cache.begin("t", "u", "login", "k2");
+  cache.touched("t", "u");
+  cache.put(std::move(racing), v);
+  EXPECT_FALSE(cache.get(cache.begin("t", "u", "login", "k2")));
+  // That write also ended the user's other entries; a write after the store does the same.
+  EXPECT_FALSE(cache.get(cache.begin("t", "u", "login", "k")));
+  cache.put(cache.begin("t", "u", "login", "k"), v);
+  EXPECT_TRUE(cache.get(cache.begin("t", "u", "login", "k")));
+  cache.touched("t", "u");
+  EXPECT_FALSE(cache.get(cache.begin("t", "u", "login", "k")));
+  // touch_on_exit bumps when its scope ends.
+  cache.put(cache.begin("t", "u", "login", "k"), v);
+  {
+    sqlite::touch_on_exit touch(cache, "t", "u");
+    EXPECT_TRUE(cache.get(cache.begin("t", "u", "login", "k")));
+  }
+  EXPECT_FALSE(cache.get(cache.begin("t", "u", "login", "k")));
+  // Bounded: filling it past capacity starts it over.
+  for (std::size_t i = 0; i < sqlite::user_action_cache::capacity + 1; ++i)
+    cache.put(cache.begin("t", "u" + std::to_string(i), "login", "k"), v);
+  EXPECT_FALSE(cache.get(cache.begin("t", "u0", "login", "k")));
+  EXPECT_TRUE(cache.get(cache.begin("t", "u" + std::to_string(sqlite::user_action_cache::capacity), "login", "k")));
 }
 
 TEST(sqlite_store, tenants_and_secret_keys) {
