@@ -2,11 +2,7 @@
 
 #include "signet/store/challenge_address.hpp"
 
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
-
-#include <array>
-#include <cstring>
 
 #include <cstdio>
 #include <ctime>
@@ -15,8 +11,7 @@
 
 namespace signet::service {
 
-namespace {
-void rand_bytes(std::span<core::byte> out) {
+void openssl_random::fill(std::span<core::byte> out) {
   std::size_t done = 0;
   while (done < out.size()) {
     const std::size_t chunk = std::min<std::size_t>(out.size() - done, std::numeric_limits<int>::max());
@@ -24,29 +19,6 @@ void rand_bytes(std::span<core::byte> out) {
       throw std::runtime_error("RAND_bytes failed");
     done += chunk;
   }
-}
-}  // namespace
-
-void openssl_random::fill(std::span<core::byte> out) {
-  // A request costs RAND_bytes about the same for 16 bytes as for 256 (the DRBG's per-call work), and
-  // a ceremony asks for 16–32 bytes five or six times: small requests are served from a per-thread
-  // block of DRBG output, each byte handed out once and wiped from the block as it is. (Signet does
-  // not fork, so no two processes can share a block.)
-  constexpr std::size_t block = 512, small = 64;
-  if (out.size() > small) return rand_bytes(out);
-  struct buffer {
-    std::array<core::byte, block> bytes{};
-    std::size_t used = block;
-    ~buffer() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
-  };
-  thread_local buffer b;
-  if (block - b.used < out.size()) {
-    rand_bytes(b.bytes);
-    b.used = 0;
-  }
-  std::memcpy(out.data(), b.bytes.data() + b.used, out.size());
-  OPENSSL_cleanse(b.bytes.data() + b.used, out.size());
-  b.used += out.size();
 }
 
 core::bytes random_bytes(random_source& rng, std::size_t n) {
