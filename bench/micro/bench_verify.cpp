@@ -105,8 +105,8 @@ void core_verify_signature_es256(benchmark::State& state) {
 }
 BENCHMARK(core_verify_signature_es256);
 
-// COSE_Key -> validated EVP_PKEY (EVP_PKEY_fromdata + public check): paid once per login, because the
-// stored credential keeps the COSE bytes.
+// COSE_Key -> validated EVP_PKEY (the curve's parameters-only key duplicated, the point set, public
+// check): paid at registration and at a sign-in that misses the key cache (the store keeps COSE bytes).
 void core_parse_cose_key_es256(benchmark::State& state) {
   const auto cose = raw().key.cose_public_key();
   for (auto _ : state) {
