@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,11 +44,14 @@ class user_action_cache {
   ticket begin(std::string_view tenant_id, std::string_view user_id, std::string_view action_code,
                std::string_view idempotency_key) const {
     ticket t;
-    t.key.reserve(tenant_id.size() + user_id.size() + action_code.size() + idempotency_key.size() + 3);
-    t.key.append(tenant_id).push_back('\x1f');
-    t.key.append(user_id).push_back('\x1f');
-    t.key.append(action_code).push_back('\x1f');
-    t.key.append(idempotency_key);
+    t.key.reserve(tenant_id.size() + user_id.size() + action_code.size() + idempotency_key.size() + 16);
+    // Each part behind its length: user ids and idempotency keys may hold any character, so no
+    // separator could keep two different (user, code, key) triples from making the same key.
+    for (std::string_view part : {tenant_id, user_id, action_code, idempotency_key}) {
+      const auto n = static_cast<std::uint32_t>(part.size());
+      for (int shift = 24; shift >= 0; shift -= 8) t.key.push_back(static_cast<char>((n >> shift) & 0xFF));
+      t.key.append(part);
+    }
     t.stripe = stripe_of(tenant_id, user_id);
     t.generation = generations_[t.stripe].load(std::memory_order_seq_cst);
     return t;

@@ -145,6 +145,12 @@ TEST(user_action_cache, entries_read_before_a_write_of_their_user_are_never_retu
     EXPECT_TRUE(cache.get(cache.begin("t", "u", "login", "k")));
   }
   EXPECT_FALSE(cache.get(cache.begin("t", "u", "login", "k")));
+  // Keys are unambiguous whatever the ids hold: user "a" with code "x" and key "login\x1fk" is not
+  // user "a\x1fx" with code "login" and key "k" (nor any other split of the same characters).
+  cache.put(cache.begin("t", "a", "x", std::string("login\x1fk")), v);
+  EXPECT_FALSE(cache.get(cache.begin("t", std::string("a\x1fx"), "login", "k")));
+  EXPECT_FALSE(cache.get(cache.begin("t", "a", std::string("x\x1flogin"), "k")));
+  EXPECT_TRUE(cache.get(cache.begin("t", "a", "x", std::string("login\x1fk"))));
   // Bounded: filling it past capacity starts it over.
   for (std::size_t i = 0; i < sqlite::user_action_cache::capacity + 1; ++i)
     cache.put(cache.begin("t", "u" + std::to_string(i), "login", "k"), v);
