@@ -368,6 +368,42 @@ TEST_P(store_conformance, find_user_with_action_sees_every_earlier_write_of_the_
   EXPECT_FALSE(read("u", "login", "k1")->action);
 }
 
+// The same under concurrency: a Bearer read that starts after a write of the action has returned
+// sees that write or a later one, never an earlier state, while other threads read and write.
+TEST_P(store_conformance, find_user_with_action_never_goes_back_behind_a_finished_write) {
+  s().users.upsert_user("t", "u", {}, t0);
+  s().users.upsert_user("t", "v", {}, t0);
+  ASSERT_TRUE(s().actions.create_action(make_action("t", std::string("u"), "login", "k", t0)));
+  ASSERT_TRUE(s().actions.create_action(make_action("t", std::string("v"), "login", "k", t0)));
+  constexpr int writes = 300;
+  std::atomic<int> finished{0};
+  std::atomic<bool> stale{false};
+  std::thread writer([&] {
+    for (int i = 1; i <= writes; ++i) {
+      ASSERT_TRUE(s().actions.update_action_state("t", "u", "login", "k", numbered("S", i), t0 + std::chrono::seconds(i)));
+      finished.store(i);
+      // Another user's writes in between: they must not make u's reads go stale either.
+      s().actions.update_action_state("t", "v", "login", "k", numbered("S", i), t0 + std::chrono::seconds(i));
+    }
+  });
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r)
+    readers.emplace_back([&] {
+      while (finished.load() < writes) {
+        const int before = finished.load();
+        auto got = s().users.find_user_with_action("t", "u", "login", "k");
+        if (!got || !got->action) { stale = true; return; }
+        const std::string& st = got->action->state;
+        const int seen = st.rfind("S", 0) == 0 ? std::stoi(st.substr(1)) : 0;
+        if (seen < before) { stale = true; return; }
+      }
+    });
+  writer.join();
+  for (auto& t : readers) t.join();
+  EXPECT_FALSE(stale.load()) << "a read returned a state older than a write that had finished before it began";
+  EXPECT_EQ(s().users.find_user_with_action("t", "u", "login", "k")->action->state, numbered("S", writes));
+}
+
 TEST_P(store_conformance, register_authenticator_round_trip_and_action_completion) {
   auto e = enroll(s(), "t", "u", "auth-1", "cred-1");
   auto found = s().authenticators.find_authenticator("t", "u", "auth-1");
