@@ -203,9 +203,11 @@ TEST_P(store_conformance, challenges_carrying_their_expiry_are_found_and_taken_o
   EXPECT_EQ(by_value->id, addressed_id(exp, 1));
   EXPECT_FALSE(s().challenges.peek_challenge("t", addressed_id(exp, 1), t0));
 
-  EXPECT_FALSE(s().challenges.take_challenge_if("t", addressed_id(exp, 2), t0, [](const store::challenge&) { return false; }));
+  const auto refuse = [](const store::challenge&) { return false; };
+  const auto accept = [](const store::challenge&) { return true; };
+  EXPECT_FALSE(s().challenges.take_challenge_if("t", addressed_id(exp, 2), t0, refuse));
   EXPECT_TRUE(s().challenges.peek_challenge("t", addressed_id(exp, 2), t0));
-  EXPECT_TRUE(s().challenges.take_challenge_if("t", addressed_id(exp, 2), t0, [](const store::challenge&) { return true; }));
+  EXPECT_TRUE(s().challenges.take_challenge_if("t", addressed_id(exp, 2), t0, accept));
   EXPECT_FALSE(s().challenges.take_challenge("t", addressed_id(exp, 2), t0));
 
   EXPECT_TRUE(s().challenges.take_challenge_by_value("t", "passkey-authentication", addressed_value(exp, 9), t0));
@@ -380,10 +382,11 @@ TEST_P(store_conformance, find_user_with_action_never_goes_back_behind_a_finishe
   std::atomic<bool> stale{false};
   std::thread writer([&] {
     for (int i = 1; i <= writes; ++i) {
-      ASSERT_TRUE(s().actions.update_action_state("t", "u", "login", "k", numbered("S", i), t0 + std::chrono::seconds(i)));
+      const time_point when = t0 + std::chrono::seconds(i);
+      ASSERT_TRUE(s().actions.update_action_state("t", "u", "login", "k", numbered("S", i), when));
       finished.store(i);
       // Another user's writes in between: they must not make u's reads go stale either.
-      s().actions.update_action_state("t", "v", "login", "k", numbered("S", i), t0 + std::chrono::seconds(i));
+      s().actions.update_action_state("t", "v", "login", "k", numbered("S", i), when);
     }
   });
   std::vector<std::thread> readers;

@@ -88,10 +88,14 @@ TEST(challenge_minting, ids_and_bytes_carry_the_expiry_and_are_random_after_it) 
   }
   // After the prefix: fresh bytes for every challenge and id.
   EXPECT_NE(a->challenge_id.substr(13), b->challenge_id.substr(13));
-  EXPECT_FALSE(std::equal(a->challenge.value().begin() + 6, a->challenge.value().end(), b->challenge.value().begin() + 6));
-  EXPECT_FALSE(std::equal(a->challenge.value().begin() + 6, a->challenge.value().end(), c->challenge.value().begin() + 6));
+  const auto tail = [](const core::challenge& c) {
+    return std::vector<core::byte>(c.value().begin() + 6, c.value().end());
+  };
+  EXPECT_NE(tail(a->challenge), tail(b->challenge));
+  EXPECT_NE(tail(a->challenge), tail(c->challenge));
   // Found by id and by bytes, once.
-  EXPECT_TRUE(h.db.db->take_challenge_by_value("tenant-a", "passkey-registration", a->challenge.value(), h.clock.now()));
+  const auto now = h.clock.now();
+  EXPECT_TRUE(h.db.db->take_challenge_by_value("tenant-a", "passkey-registration", a->challenge.value(), now));
   EXPECT_FALSE(h.db.db->take_challenge("tenant-a", a->challenge_id, h.clock.now()));
   EXPECT_TRUE(h.db.db->take_challenge("tenant-a", b->challenge_id, h.clock.now()));
 }
