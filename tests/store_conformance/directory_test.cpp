@@ -12,8 +12,8 @@ namespace {
 // ---- schema ----
 
 TEST_P(store_conformance, migrations_applied_and_reopen_keeps_data) {
-  // Each backend's latest schema: SQLite has 003 (challenges found by their expiry), PostgreSQL 001.
-  const int latest = GetParam() == "sqlite" ? 3 : 1;
+  // Each backend's latest schema: SQLite has 004 (authenticators keyed by user), PostgreSQL 001.
+  const int latest = GetParam() == "sqlite" ? 4 : 1;
   EXPECT_EQ(schema_version(), latest);
   ASSERT_TRUE(s().tenants.create_tenant(make_tenant("t1", "sk_1")));
   auto again = open_another();

@@ -185,7 +185,8 @@ class authenticator_store {
                                       const std::optional<std::string>& consume_challenge_id = std::nullopt) = 0;
   /// In one transaction: compare-and-set of the sign count (fails if the stored count is no longer
   /// `expected_sign_count` or the authenticator is gone), lastVerifiedAt/backup state/UV, and the
-  /// action's completion. Returns false when the compare-and-set lost (nothing is written).
+  /// action's completion. The authenticator is `update.authenticator_id` of `completion.user_id`
+  /// (its owner). Returns false when the compare-and-set lost (nothing is written).
   virtual bool record_sign_in(std::string_view tenant_id, const sign_in_update& update, const action_ref& action,
                               const action_completion& completion) = 0;
   /// Returns false if the user has no such authenticator.

@@ -196,8 +196,9 @@ bool postgres_store::record_sign_in(std::string_view tenant_id, const sign_in_up
   params p;
   p.add(tenant_id).add(u.authenticator_id).add(std::int64_t{u.expected_sign_count});
   p.add(std::int64_t{u.new_sign_count}).add(u.backup_state).add(u.user_verified).add(completion.now);
+  p.add(completion.user_id);
   if (c->run("UPDATE authenticators SET sign_count = $4, backup_state = $5, user_verified = $6, "
-             "last_verified_at = $7 WHERE tenant_id = $1 AND id = $2 AND sign_count = $3",
+             "last_verified_at = $7 WHERE tenant_id = $1 AND user_id = $8 AND id = $2 AND sign_count = $3",
              p)
           .affected() == 0)
     return false;

@@ -827,10 +827,10 @@ bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_upda
   {
     auto s = c->prepare(
         "UPDATE authenticators SET sign_count = ?4, backup_state = ?5, user_verified = ?6, last_verified_at = ?7 "
-        "WHERE tenant_id = ?1 AND id = ?2 AND sign_count = ?3");
+        "WHERE tenant_id = ?1 AND user_id = ?8 AND id = ?2 AND sign_count = ?3");
     s.bind(1, tenant_id).bind(2, u.authenticator_id).bind(3, std::int64_t{u.expected_sign_count});
     s.bind(4, std::int64_t{u.new_sign_count}).bind(5, u.backup_state).bind(6, u.user_verified);
-    s.bind(7, completion.now);
+    s.bind(7, completion.now).bind(8, completion.user_id);
     s.run();
     if (s.changes() == 0) return false;
   }

@@ -26,11 +26,11 @@ TEST(sqlite_store, migrations_apply_once_and_reopen_cleanly) {
   const auto path = (dir.path() / "db.sqlite").string();
   {
     sqlite::sqlite_store s({path, 2});
-    EXPECT_EQ(s.schema_version(), 3);
+    EXPECT_EQ(s.schema_version(), 4);
     EXPECT_TRUE(s.create_tenant(testing::make_tenant("t", "sk")));
   }
   sqlite::sqlite_store again({path, 2});
-  EXPECT_EQ(again.schema_version(), 3);
+  EXPECT_EQ(again.schema_version(), 4);
   EXPECT_TRUE(again.find_tenant("t"));
 }
 
@@ -62,7 +62,7 @@ TEST(sqlite_store, migrations_002_and_003_keep_challenges_and_their_expiry) {
     sqlite3_close(db);
   }
   sqlite::sqlite_store s({path, 2});
-  EXPECT_EQ(s.schema_version(), 3);
+  EXPECT_EQ(s.schema_version(), 4);
   const auto at = [](long long ms) { return time_point(std::chrono::milliseconds(ms)); };
   EXPECT_TRUE(s.peek_challenge("t", "ch0", at(1'800'000'000'000LL)));
   EXPECT_TRUE(s.peek_challenge("t", "ch1", at(1'800'000'000'000LL)));
@@ -90,6 +90,75 @@ TEST(sqlite_store, migrations_002_and_003_keep_challenges_and_their_expiry) {
 // Every lookup of a challenge by id or bytes is a rowid range (challenges carrying their expiry)
 // or a partial-index search (the others), never a scan and never a walk over all of a tenant's or a
 // user's challenges, whatever the planner would otherwise pick without statistics.
+// A database at version 3 keeps its authenticators through migration 004 (no TEXT primary key; the
+// user index, now unique on tenant, user and id, serves lookups by id): found by id, by credential
+// and by user, signed in with, deleted; a credential id stays unique per tenant.
+TEST(sqlite_store, migration_004_keeps_authenticators) {
+  testing::temp_dir dir;
+  const auto path = (dir.path() / "v3.sqlite").string();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const auto& all = sqlite::migrations();
+    ASSERT_GE(all.size(), 4u);
+    std::string v3 =
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT "
+        "NULL);";
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_EQ(all[static_cast<std::size_t>(i)].version, i + 1);
+      v3 += std::string(all[static_cast<std::size_t>(i)].sql) + ";";
+      v3 += "INSERT INTO schema_migrations VALUES (" + std::to_string(i + 1) + ", 'm', 0);";
+    }
+    for (int i = 0; i < 2; ++i)
+      v3 += "INSERT INTO authenticators (id, tenant_id, user_id, verification_method, credential_id, public_key, "
+            "alg, sign_count, transports, aaguid, backup_eligible, backup_state, user_verified, created_at, "
+            "verified_at) VALUES ('auth-" + std::to_string(i) + "', 't', 'u', 'PASSKEY', X'0" + std::to_string(i) +
+            "', X'AA', -7, 5, 'internal', '', 1, 1, 1, " + std::to_string(i) + ", 0);";
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, v3.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_close(db);
+  }
+  sqlite::sqlite_store s({path, 2});
+  EXPECT_EQ(s.schema_version(), 4);
+  auto a0 = s.find_authenticator("t", "u", "auth-0");
+  ASSERT_TRUE(a0);
+  EXPECT_EQ(a0->sign_count, 5u);
+  EXPECT_EQ(a0->transports, std::vector<std::string>{"internal"});
+  EXPECT_FALSE(s.find_authenticator("t", "other", "auth-0"));
+  EXPECT_EQ(s.find_authenticator_by_credential("t", core::credential_id(core::bytes{0x01}))->id, "auth-1");
+  auto list = s.list_authenticators("t", "u");
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].id, "auth-0");
+  EXPECT_EQ(list[1].id, "auth-1");
+  // A sign-in updates the right row, and only for its owner.
+  ASSERT_TRUE(s.create_action([] {
+    action a;
+    a.tenant_id = "t";
+    a.user_id = "u";
+    a.action_code = "login";
+    a.idempotency_key = "k";
+    a.state = "CHALLENGE_REQUIRED";
+    return a;
+  }()));
+  action_completion done;
+  done.verification_method = "PASSKEY";
+  done.verified_by_authenticator_id = "auth-1";
+  done.user_id = "other";
+  sign_in_update up{"auth-1", 5, 6, true, true, std::nullopt};
+  EXPECT_FALSE(s.record_sign_in("t", up, {std::string("u"), "login", "k", std::nullopt}, done));
+  done.user_id = "u";
+  EXPECT_TRUE(s.record_sign_in("t", up, {std::string("u"), "login", "k", std::nullopt}, done));
+  EXPECT_EQ(s.find_authenticator("t", "u", "auth-1")->sign_count, 6u);
+  EXPECT_EQ(s.find_authenticator("t", "u", "auth-0")->sign_count, 5u);
+  // The credential id is still unique in the tenant.
+  authenticator dup = *a0;
+  dup.id = "auth-9";
+  EXPECT_FALSE(s.register_authenticator(dup, {std::string("u"), "login", "k", std::nullopt}, done));
+  EXPECT_TRUE(s.delete_authenticator("t", "u", "auth-0"));
+  EXPECT_FALSE(s.delete_authenticator("t", "u", "auth-0"));
+  EXPECT_EQ(s.list_authenticators("t", "u").size(), 1u);
+}
+
 TEST(sqlite_store, challenge_lookups_use_the_expiry_range_or_the_partial_indexes) {
   testing::temp_dir dir;
   const auto path = (dir.path() / "plan.sqlite").string();
