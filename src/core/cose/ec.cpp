@@ -44,11 +44,7 @@ EVP_PKEY* curve_template(const curve& c) {
       const OSSL_PARAM params[] = {
           OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(k_curves[i].name), 0),
           OSSL_PARAM_construct_end()};
-      pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-      EVP_PKEY* raw = nullptr;
-      if (ctx && EVP_PKEY_fromdata_init(ctx.get()) > 0 &&
-          EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_KEY_PARAMETERS, const_cast<OSSL_PARAM*>(params)) > 0)
-        t[i].reset(raw);
+      if (auto key = pkey_from_params("EC", params, EVP_PKEY_KEY_PARAMETERS)) t[i] = std::move(*key);
     }
     return t;
   }();

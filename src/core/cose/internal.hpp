@@ -31,7 +31,10 @@ struct md_ctx_deleter {
 using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, md_ctx_deleter>;
 
 /// Builds an EVP_PKEY of `type` ("EC", "RSA", "ED25519", "ED448") from OSSL_PARAMs.
-boost::system::result<evp_pkey_ptr> pkey_from_params(const char* type, const OSSL_PARAM* params);
+/// EVP_PKEY_fromdata of `type`; `selection` is what params hold (a public key by default, or only a
+/// curve's parameters).
+boost::system::result<evp_pkey_ptr> pkey_from_params(const char* type, const OSSL_PARAM* params,
+                                                     int selection = EVP_PKEY_PUBLIC_KEY);
 
 /// Runs EVP_PKEY_public_check (point on curve / RSA sanity). cose_key_invalid_point etc. on failure.
 bool public_check(EVP_PKEY* key);

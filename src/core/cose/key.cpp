@@ -60,11 +60,11 @@ const bytes* get_bytes(const cbor::map& m, std::int64_t label) noexcept {
   return v ? v->as_bytes() : nullptr;
 }
 
-result<evp_pkey_ptr> pkey_from_params(const char* type, const OSSL_PARAM* params) {
+result<evp_pkey_ptr> pkey_from_params(const char* type, const OSSL_PARAM* params, int selection) {
   pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0) return errc::cose_key_invalid_parameters;
   EVP_PKEY* raw = nullptr;
-  if (EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, const_cast<OSSL_PARAM*>(params)) <= 0 || !raw)
+  if (EVP_PKEY_fromdata(ctx.get(), &raw, selection, const_cast<OSSL_PARAM*>(params)) <= 0 || !raw)
     return errc::cose_key_invalid_parameters;
   return evp_pkey_ptr(raw);
 }

@@ -21,6 +21,27 @@ namespace {
 using testing::sqlite_fixture;
 const time_point t0 = time_point(std::chrono::seconds(1'800'000'000));
 
+/// Writes a database at schema `version` (migrations 1..version applied by hand, as an older Signet
+/// left it) holding `rows` (SQL), for the migration tests.
+void write_database_at(const std::string& path, int version, const std::string& rows) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const auto& all = sqlite::migrations();
+  ASSERT_GT(all.size(), static_cast<std::size_t>(version));
+  std::string sql =
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT "
+      "NULL);";
+  for (int i = 0; i < version; ++i) {
+    ASSERT_EQ(all[static_cast<std::size_t>(i)].version, i + 1);
+    sql += std::string(all[static_cast<std::size_t>(i)].sql) + ";";
+    sql += "INSERT INTO schema_migrations VALUES (" + std::to_string(i + 1) + ", 'm', 0);";
+  }
+  sql += rows;
+  char* err = nullptr;
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_close(db);
+}
+
 TEST(sqlite_store, migrations_apply_once_and_reopen_cleanly) {
   testing::temp_dir dir;
   const auto path = (dir.path() / "db.sqlite").string();
@@ -41,26 +62,14 @@ TEST(sqlite_store, migrations_apply_once_and_reopen_cleanly) {
 TEST(sqlite_store, migrations_002_and_003_keep_challenges_and_their_expiry) {
   testing::temp_dir dir;
   const auto path = (dir.path() / "v1.sqlite").string();
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    const auto& all = sqlite::migrations();
-    ASSERT_GE(all.size(), 2u);
-    ASSERT_EQ(all[0].version, 1);
-    std::string v1 =
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT "
-        "NULL);" +
-        std::string(all[0].sql) + "; INSERT INTO schema_migrations VALUES (1, '001_initial', 0);";
-    // Three challenges, two of them expiring in the same millisecond.
-    const long long exp = 1'800'000'060'000LL;
-    for (int i = 0; i < 3; ++i)
-      v1 += "INSERT INTO challenges (id, tenant_id, type, value, user_id, action_code, idempotency_key, options_json, "
+  // Three challenges, two of them expiring in the same millisecond.
+  const long long exp = 1'800'000'060'000LL;
+  std::string rows;
+  for (int i = 0; i < 3; ++i)
+    rows += "INSERT INTO challenges (id, tenant_id, type, value, user_id, action_code, idempotency_key, options_json, "
             "created_at, expires_at) VALUES ('ch" + std::to_string(i) + "', 't', 'passkey-authentication', X'0" +
             std::to_string(i) + "', 'u', NULL, NULL, '{}', 0, " + std::to_string(i == 2 ? exp + 5000 : exp) + ");";
-    char* err = nullptr;
-    ASSERT_EQ(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-    sqlite3_close(db);
-  }
+  write_database_at(path, 1, rows);
   sqlite::sqlite_store s({path, 2});
   EXPECT_EQ(s.schema_version(), 4);
   const auto at = [](long long ms) { return time_point(std::chrono::milliseconds(ms)); };
@@ -87,37 +96,19 @@ TEST(sqlite_store, migrations_002_and_003_keep_challenges_and_their_expiry) {
   EXPECT_FALSE(s.peek_challenge("t", "new1", at(0)));
 }
 
-// Every lookup of a challenge by id or bytes is a rowid range (challenges carrying their expiry)
-// or a partial-index search (the others), never a scan and never a walk over all of a tenant's or a
-// user's challenges, whatever the planner would otherwise pick without statistics.
 // A database at version 3 keeps its authenticators through migration 004 (no TEXT primary key; the
 // user index, now unique on tenant, user and id, serves lookups by id): found by id, by credential
 // and by user, signed in with, deleted; a credential id stays unique per tenant.
 TEST(sqlite_store, migration_004_keeps_authenticators) {
   testing::temp_dir dir;
   const auto path = (dir.path() / "v3.sqlite").string();
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    const auto& all = sqlite::migrations();
-    ASSERT_GE(all.size(), 4u);
-    std::string v3 =
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT "
-        "NULL);";
-    for (int i = 0; i < 3; ++i) {
-      ASSERT_EQ(all[static_cast<std::size_t>(i)].version, i + 1);
-      v3 += std::string(all[static_cast<std::size_t>(i)].sql) + ";";
-      v3 += "INSERT INTO schema_migrations VALUES (" + std::to_string(i + 1) + ", 'm', 0);";
-    }
-    for (int i = 0; i < 2; ++i)
-      v3 += "INSERT INTO authenticators (id, tenant_id, user_id, verification_method, credential_id, public_key, "
+  std::string rows;
+  for (int i = 0; i < 2; ++i)
+    rows += "INSERT INTO authenticators (id, tenant_id, user_id, verification_method, credential_id, public_key, "
             "alg, sign_count, transports, aaguid, backup_eligible, backup_state, user_verified, created_at, "
             "verified_at) VALUES ('auth-" + std::to_string(i) + "', 't', 'u', 'PASSKEY', X'0" + std::to_string(i) +
             "', X'AA', -7, 5, 'internal', '', 1, 1, 1, " + std::to_string(i) + ", 0);";
-    char* err = nullptr;
-    ASSERT_EQ(sqlite3_exec(db, v3.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-    sqlite3_close(db);
-  }
+  write_database_at(path, 3, rows);
   sqlite::sqlite_store s({path, 2});
   EXPECT_EQ(s.schema_version(), 4);
   auto a0 = s.find_authenticator("t", "u", "auth-0");
@@ -159,6 +150,9 @@ TEST(sqlite_store, migration_004_keeps_authenticators) {
   EXPECT_EQ(s.list_authenticators("t", "u").size(), 1u);
 }
 
+// Every lookup of a challenge by id or bytes is a rowid range (challenges carrying their expiry)
+// or a partial-index search (the others), never a scan and never a walk over all of a tenant's or a
+// user's challenges, whatever the planner would otherwise pick without statistics.
 TEST(sqlite_store, challenge_lookups_use_the_expiry_range_or_the_partial_indexes) {
   testing::temp_dir dir;
   const auto path = (dir.path() / "plan.sqlite").string();
