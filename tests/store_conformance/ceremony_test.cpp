@@ -157,6 +157,121 @@ TEST_P(store_conformance, take_challenge_by_value_matches_type_and_bytes) {
   EXPECT_TRUE(s().challenges.peek_challenge("t", "ch2", t0));
 }
 
+// Whatever removes a challenge, no later peek finds it; what refuses to remove one leaves it
+// findable. (The SQLite store answers peeks from the challenges it created last: this is the
+// contract that cache keeps.)
+TEST_P(store_conformance, no_peek_finds_a_challenge_after_any_path_that_removed_it) {
+  s().users.upsert_user("t", "u", {}, t0);
+  auto make = [&](const std::string& id, const std::string& value) {
+    auto c = make_challenge("t", id, bytes_of(value), t0 + 60s, std::string("u"));
+    s().challenges.create_challenge(c);
+    EXPECT_TRUE(s().challenges.peek_challenge("t", id, t0)) << id;
+    return c;
+  };
+  make("by-id", "v-by-id");
+  ASSERT_TRUE(s().challenges.take_challenge("t", "by-id", t0));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "by-id", t0));
+
+  make("of-type", "v-of-type");
+  EXPECT_FALSE(s().challenges.take_challenge_of_type("t", "of-type", "action", t0));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "of-type", t0));
+  ASSERT_TRUE(s().challenges.take_challenge_of_type("t", "of-type", "passkey-authentication", t0));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "of-type", t0));
+
+  auto by_value = make("by-value", "v-by-value");
+  ASSERT_TRUE(s().challenges.take_challenge_by_value("t", "passkey-authentication", by_value.value, t0));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "by-value", t0));
+
+  make("if", "v-if");
+  EXPECT_FALSE(s().challenges.take_challenge_if("t", "if", t0, [](const store::challenge&) { return false; }));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "if", t0));  // refused: still there
+  ASSERT_TRUE(s().challenges.take_challenge_if("t", "if", t0, [](const store::challenge&) { return true; }));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "if", t0));
+
+  // Expired and taken: removed, and not found even by a peek with an earlier clock.
+  auto soon = make_challenge("t", "soon", bytes_of("v-soon"), t0 + 5s, std::string("u"));
+  s().challenges.create_challenge(soon);
+  EXPECT_FALSE(s().challenges.take_challenge("t", "soon", t0 + 5s));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "soon", t0));
+
+  // The ceremonies' own transactions: a refused registration leaves it, a committed one takes it.
+  auto action = make_action("t", std::string("u"), "register", "r1");
+  ASSERT_TRUE(s().actions.create_action(action));
+  ASSERT_TRUE(s().authenticators.register_authenticator(make_authenticator("t", "u", "auth-0", bytes_of("cred-0")),
+                                                        ref_of(action), completion_for("u", "auth-0", t0)));
+  make("reg", "v-reg");
+  auto a2 = make_action("t", std::string("u"), "register", "r2");
+  ASSERT_TRUE(s().actions.create_action(a2));
+  EXPECT_FALSE(s().authenticators.register_authenticator(make_authenticator("t", "u", "auth-1", bytes_of("cred-0")),
+                                                         ref_of(a2), completion_for("u", "auth-1", t0), nullptr,
+                                                         std::string("reg")));  // credential already there
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "reg", t0));
+  ASSERT_TRUE(s().authenticators.register_authenticator(make_authenticator("t", "u", "auth-2", bytes_of("cred-2")),
+                                                        ref_of(a2), completion_for("u", "auth-2", t0), nullptr,
+                                                        std::string("reg")));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "reg", t0));
+
+  make("sign-in", "v-sign-in");
+  auto login = make_action("t", std::string("u"), "login", "l1", t0 + 1s);
+  ASSERT_TRUE(s().actions.create_action(login));
+  const auto count = s().authenticators.find_authenticator("t", "u", "auth-2")->sign_count;
+  store::sign_in_update stale{"auth-2", count + 7, count + 8, false, true, std::nullopt};
+  stale.consume_challenge_id = "sign-in";
+  EXPECT_FALSE(s().authenticators.record_sign_in("t", stale, ref_of(login), completion_for("u", "auth-2", t0 + 2s)));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "sign-in", t0));
+  store::sign_in_update ok{"auth-2", count, count + 1, false, true, std::nullopt};
+  ok.consume_challenge_id = "sign-in";
+  ASSERT_TRUE(s().authenticators.record_sign_in("t", ok, ref_of(login), completion_for("u", "auth-2", t0 + 2s)));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "sign-in", t0));
+
+  // Reaped, then peeked with a clock before the expiry; and the user's deletion.
+  s().challenges.create_challenge(make_challenge("t", "reaped", bytes_of("v-reaped"), t0 + 2s, std::string("u")));
+  EXPECT_EQ(s().challenges.reap_expired_challenges(t0 + 2s), 1u);
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "reaped", t0));
+  make("of-deleted-user", "v-of-deleted-user");
+  EXPECT_TRUE(s().users.delete_user("t", "u"));
+  EXPECT_FALSE(s().challenges.peek_challenge("t", "of-deleted-user", t0));
+}
+
+// More challenges than any in-memory window holds (SQLite keeps the last 4096): each is still found
+// by a peek, taken once, and not found after.
+TEST_P(store_conformance, many_challenges_are_each_found_and_taken_once) {
+  constexpr int n = 5000;
+  for (int i = 0; i < n; ++i)
+    s().challenges.create_challenge(make_challenge("t", numbered("many-", i), bytes_of(numbered("v-", i)), t0 + 60s));
+  for (int i : {0, 1, 903, 4095, 4096, 4999}) {
+    auto seen = s().challenges.peek_challenge("t", numbered("many-", i), t0);
+    ASSERT_TRUE(seen) << i;
+    EXPECT_EQ(seen->value, bytes_of(numbered("v-", i)));
+    EXPECT_TRUE(s().challenges.take_challenge("t", numbered("many-", i), t0)) << i;
+    EXPECT_FALSE(s().challenges.peek_challenge("t", numbered("many-", i), t0)) << i;
+    EXPECT_FALSE(s().challenges.take_challenge("t", numbered("many-", i), t0)) << i;
+  }
+}
+
+// Peeks racing a take: once the take has returned, no peek that starts after it finds the
+// challenge (threads peek in a loop and record what they saw after seeing the take finished).
+TEST_P(store_conformance, no_peek_after_a_finished_take_finds_the_challenge) {
+  for (int round = 0; round < 20; ++round) {
+    const std::string id = numbered("raced-", round);
+    s().challenges.create_challenge(make_challenge("t", id, bytes_of(id), t0 + 60s));
+    std::atomic<bool> taken{false};
+    std::atomic<int> stale{0};
+    std::vector<std::thread> peekers;
+    for (int p = 0; p < 3; ++p)
+      peekers.emplace_back([&] {
+        for (int k = 0; k < 200; ++k) {
+          const bool after = taken.load();
+          if (s().challenges.peek_challenge("t", id, t0) && after) ++stale;
+        }
+      });
+    ASSERT_TRUE(s().challenges.take_challenge("t", id, t0));
+    taken = true;
+    for (auto& t : peekers) t.join();
+    EXPECT_EQ(stale.load(), 0) << id;
+  }
+}
+
 TEST_P(store_conformance, reap_expired_challenges) {
   for (int i = 0; i < 5; ++i)
     s().challenges.create_challenge(

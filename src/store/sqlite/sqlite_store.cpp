@@ -13,6 +13,7 @@
 #include "signet/store/migration.hpp"
 
 #include "connection.hpp"
+#include "challenge_cache.hpp"
 #include "user_action_cache.hpp"
 
 namespace signet::store::sqlite {
@@ -316,6 +317,7 @@ struct sqlite_store::impl {
   std::unique_ptr<connection> writing;
   std::uint32_t challenge_sequence = 0;  // low bits of a new challenge's rid; guarded by `writer`
   user_action_cache user_actions;  // find_user_with_action results (user_action_cache.hpp)
+  challenge_cache recent_challenges;  // the challenges created last, for peek_challenge (challenge_cache.hpp)
   pool connections;
 };
 
@@ -506,6 +508,7 @@ core::user_handle sqlite_store::ensure_user_handle(std::string_view tenant_id, s
 bool sqlite_store::delete_user(std::string_view tenant_id, std::string_view user_id) {
   auto c = impl_->write_connection();
   touch_on_exit touch(impl_->user_actions, tenant_id, user_id);
+  impl_->recent_challenges.erase_user(tenant_id, user_id);
   write_transaction tx(*c);
   bool existed = false;
   {
@@ -630,7 +633,10 @@ void sqlite_store::create_challenge(const challenge& ch) {
     s.bind(7, ch.action_code).bind(8, ch.idempotency_key).bind(9, ch.options_json).bind(10, ch.created_at);
     s.bind(11, ch.expires_at).bind(12, std::int64_t{addressed ? 1 : 0});
     s.run();
-    if (s.changes() > 0) return;
+    if (s.changes() > 0) {
+      impl_->recent_challenges.put(ch);  // committed (autocommit), the writer still held
+      return;
+    }
   }
   throw store_error("sqlite: the challenge could not be stored (its id already exists)");
 }
@@ -641,6 +647,7 @@ std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id
   // DELETE … RETURNING is one atomic statement: of concurrent callers exactly one sees the row.
   static const std::string sql =
       "DELETE FROM challenges WHERE rid = " + std::string(k_rid_by_id) + " RETURNING " + std::string(k_challenge_cols);
+  impl_->recent_challenges.erase(tenant_id, challenge_id);
   auto s = c->prepare(sql);
   s.bind(1, challenge_id).bind(2, tenant_id);
   bind_id_range(s, challenge_id);
@@ -657,6 +664,7 @@ std::optional<challenge> sqlite_store::take_challenge_of_type(std::string_view t
   auto c = impl_->write_connection();
   static const std::string sql = "DELETE FROM challenges WHERE rid = " + std::string(k_rid_by_id) +
                                  " AND type = ?3 RETURNING " + std::string(k_challenge_cols);
+  impl_->recent_challenges.erase(tenant_id, challenge_id);
   auto s = c->prepare(sql);
   s.bind(1, challenge_id).bind(2, tenant_id).bind(3, type);
   bind_id_range(s, challenge_id);
@@ -679,6 +687,7 @@ std::optional<challenge> sqlite_store::take_challenge_by_value(std::string_view 
   if (!s.step()) return std::nullopt;
   challenge ch = read_challenge(s);
   s.run();
+  impl_->recent_challenges.erase(tenant_id, ch.id);  // known only now; the take has not returned yet
   if (ch.expires_at <= now) return std::nullopt;
   return ch;
 }
@@ -687,6 +696,7 @@ std::optional<challenge> sqlite_store::take_challenge_if(std::string_view tenant
                                                          time_point now,
                                                          const std::function<bool(const challenge&)>& accept) {
   auto c = impl_->write_connection();
+  impl_->recent_challenges.erase(tenant_id, challenge_id);  // a refused one is read from the database again
   write_transaction tx(*c);  // a refused challenge is put back by the rollback: nothing is written
   std::optional<challenge> ch;
   {
@@ -708,6 +718,10 @@ std::optional<challenge> sqlite_store::take_challenge_if(std::string_view tenant
 
 std::optional<challenge> sqlite_store::peek_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                                       time_point now) {
+  if (auto hit = impl_->recent_challenges.get(tenant_id, challenge_id)) {
+    if (hit->expires_at <= now) return std::nullopt;
+    return hit;
+  }
   auto c = impl_->read_connection();
   static const std::string sql =
       "SELECT " + std::string(k_challenge_cols) + " FROM challenges WHERE rid = " + std::string(k_rid_by_id);
@@ -724,6 +738,7 @@ std::size_t sqlite_store::reap_expired_challenges(time_point now) {
   auto c = impl_->write_connection();
   // expires_at <= now  ⇔  expires_at < now + 1 ms  ⇔  rid < expiry_key(now + 1 ms): a range at the
   // start of the table, no index needed.
+  impl_->recent_challenges.erase_expired(now);
   auto s = c->prepare("DELETE FROM challenges WHERE rid < ?1");
   s.bind(1, expiry_key(now + std::chrono::milliseconds(1)));
   s.run();
@@ -778,6 +793,7 @@ bool sqlite_store::register_authenticator(const authenticator& a, const action_r
   auto c = impl_->write_connection();
   touch_on_exit touch_user(impl_->user_actions, a.tenant_id, a.user_id);
   touch_on_exit touch_action(impl_->user_actions, a.tenant_id, action.user_id ? *action.user_id : completion.user_id);
+  if (consume_challenge_id) impl_->recent_challenges.erase(a.tenant_id, *consume_challenge_id);
   write_transaction tx(*c);
   if (consume_challenge_id && !consume_challenge_on(*c, a.tenant_id, *consume_challenge_id)) return false;
   {
@@ -822,6 +838,7 @@ bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_upda
   auto c = impl_->write_connection();
   touch_on_exit touch_user(impl_->user_actions, tenant_id, completion.user_id);
   touch_on_exit touch_action(impl_->user_actions, tenant_id, action.user_id ? *action.user_id : completion.user_id);
+  if (u.consume_challenge_id) impl_->recent_challenges.erase(tenant_id, *u.consume_challenge_id);
   write_transaction tx(*c);
   if (u.consume_challenge_id && !consume_challenge_on(*c, tenant_id, *u.consume_challenge_id)) return false;
   {

@@ -8,6 +8,7 @@
 
 #include "fixture.hpp"
 #include "signet/store/migration.hpp"
+#include "challenge_cache.hpp"
 #include "user_action_cache.hpp"
 
 namespace signet::store::sqlite {
@@ -216,9 +217,59 @@ TEST(user_action_cache, entries_read_before_a_write_of_their_user_are_never_retu
   EXPECT_TRUE(cache.get(cache.begin("t", "a", "x", std::string("login\x1fk"))));
   // Bounded: filling it past capacity starts it over.
   for (std::size_t i = 0; i < sqlite::user_action_cache::capacity + 1; ++i)
-    cache.put(cache.begin("t", "u" + std::to_string(i), "login", "k"), v);
+    cache.put(cache.begin("t", std::string("u").append(std::to_string(i)), "login", "k"), v);
   EXPECT_FALSE(cache.get(cache.begin("t", "u0", "login", "k")));
   EXPECT_TRUE(cache.get(cache.begin("t", "u" + std::to_string(sqlite::user_action_cache::capacity), "login", "k")));
+}
+
+// The window of recently created challenges: keyed by tenant and id, erased by id, by user and by
+// expiry, and bounded to the last `capacity` puts (older ones are read from the database).
+TEST(challenge_cache, keyed_by_tenant_erased_by_every_removal_and_bounded) {
+  sqlite::challenge_cache cache;
+  auto make = [](std::string tenant, std::string id, std::string user, time_point expires) {
+    challenge c;
+    c.tenant_id = std::move(tenant);
+    c.id = std::move(id);
+    c.user_id = std::move(user);
+    c.expires_at = expires;
+    return c;
+  };
+  auto nth = [](std::size_t i) {  // not "n" + std::to_string(i): GCC 12's false -Wrestrict (bug 105329)
+    std::string s = "n";
+    s += std::to_string(i);
+    return s;
+  };
+  cache.put(make("t", "c1", "u", t0 + std::chrono::seconds(10)));
+  cache.put(make("t", "c2", "u", t0 + std::chrono::seconds(20)));
+  cache.put(make("t", "c3", "v", t0 + std::chrono::seconds(30)));
+  cache.put(make("t2", "c1", "u", t0 + std::chrono::seconds(40)));
+  ASSERT_TRUE(cache.get("t", "c1"));
+  EXPECT_EQ(cache.get("t2", "c1")->expires_at, t0 + std::chrono::seconds(40));
+  EXPECT_FALSE(cache.get("t3", "c1"));
+  // The tenant is behind its length: tenant "t" with id "2c1" is not tenant "t2" with id "c1".
+  EXPECT_FALSE(cache.get("t", "2c1"));
+  cache.erase("t", "c1");
+  EXPECT_FALSE(cache.get("t", "c1"));
+  EXPECT_TRUE(cache.get("t2", "c1"));
+  cache.erase_user("t", "u");
+  EXPECT_FALSE(cache.get("t", "c2"));
+  EXPECT_TRUE(cache.get("t", "c3"));
+  EXPECT_TRUE(cache.get("t2", "c1"));  // same user id, other tenant
+  cache.erase_expired(t0 + std::chrono::seconds(30));
+  EXPECT_FALSE(cache.get("t", "c3"));  // expires_at <= now
+  EXPECT_TRUE(cache.get("t2", "c1"));
+  EXPECT_EQ(cache.size(), 1u);
+  // Bounded: the oldest of the last `capacity` puts goes first, erased slots included.
+  for (std::size_t i = 0; i < sqlite::challenge_cache::capacity; ++i)
+    cache.put(make("t", nth(i), "u", t0 + std::chrono::seconds(60)));
+  EXPECT_FALSE(cache.get("t2", "c1"));
+  EXPECT_TRUE(cache.get("t", "n0"));
+  EXPECT_EQ(cache.size(), sqlite::challenge_cache::capacity);
+  cache.put(make("t", "last", "u", t0 + std::chrono::seconds(60)));
+  EXPECT_FALSE(cache.get("t", "n0"));
+  EXPECT_TRUE(cache.get("t", "n1"));
+  EXPECT_TRUE(cache.get("t", "last"));
+  EXPECT_EQ(cache.size(), sqlite::challenge_cache::capacity);
 }
 
 TEST(sqlite_store, tenants_and_secret_keys) {
