@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include "wal_vfs.hpp"
+
 namespace signet::store::sqlite {
 
 void fail(sqlite3* db, std::string_view what) {
@@ -99,7 +101,7 @@ void configure_library() {
 connection::connection(const std::string& path) {
   configure_library();
   const int rc = sqlite3_open_v2(path.c_str(), &db_,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, wal_vfs_name());
   if (rc != SQLITE_OK) {
     std::string msg = "cannot open " + path;
     if (db_) {
