@@ -18,7 +18,7 @@ result<parsed_token> access_control::verify_token_for(const store::tenant& tenan
 
 result<bearer_context> access_control::bearer_token(std::string_view token) {
   // §3.4 step 1: structure and alg.
-  auto parsed = parse_token(token);
+  auto parsed = parse_token_memo(token);
   if (!parsed) return make_error(errc::invalid_token, "The token is malformed or not an HS256 JWT.");
   // Step 2: the tenant named in the claims, and its keys.
   auto tenant = tenants_.by_id(parsed->claims.tenant_id);
@@ -33,8 +33,7 @@ result<bearer_context> access_control::bearer_token(std::string_view token) {
   if (!found->action) return make_error(errc::not_found, "The action of this token no longer exists.");
   // Step 5: a blocked action authorises nothing.
   if (found->action->state == "BLOCK") return make_error(errc::unauthorized, "The action is blocked.");
-  return bearer_context{std::move(tenant), std::move(parsed->claims), std::move(found->user),
-                        std::move(*found->action)};
+  return bearer_context{std::move(tenant), parsed->claims, std::move(found->user), std::move(*found->action)};
 }
 
 result<bearer_context> access_control::bearer(std::string_view header) {

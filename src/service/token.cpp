@@ -10,6 +10,7 @@
 #include <list>
 #include <memory>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace signet::service {
 namespace json = boost::json;
@@ -233,6 +234,28 @@ std::optional<parsed_token> parse_token(std::string_view token) {
   t.signing_input = std::string(token.substr(0, d2));
   t.signature = std::move(*sig);
   return t;
+}
+
+std::shared_ptr<const parsed_token> parse_token_memo(std::string_view token) {
+  // Per thread, no lock; emptied when full (a token is reused within a ceremony, seconds apart).
+  constexpr std::size_t capacity = 1024;
+  constexpr std::size_t max_token = 4096;  // longer ones are parsed every time, not kept
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>{}(v); }
+  };
+  thread_local std::unordered_map<std::string, std::shared_ptr<const parsed_token>, text_hash, std::equal_to<>> memo;
+  if (token.size() <= max_token) {
+    if (auto it = memo.find(token); it != memo.end()) return it->second;
+  }
+  auto parsed = parse_token(token);
+  if (!parsed) return nullptr;
+  auto shared = std::make_shared<const parsed_token>(std::move(*parsed));
+  if (token.size() <= max_token) {
+    if (memo.size() >= capacity) memo.clear();
+    memo.emplace(std::string(token), shared);
+  }
+  return shared;
 }
 
 bool verify_token_signature(const parsed_token& t, std::span<const std::string> keys) {

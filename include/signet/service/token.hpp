@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -51,6 +52,11 @@ struct parsed_token {
 /// Step 1: three base64url parts, header JSON with alg exactly "HS256", payload JSON with the §3.2
 /// claims of the right types. nullopt on any deviation (the caller answers invalid_token).
 std::optional<parsed_token> parse_token(std::string_view token);
+
+/// parse_token through a per-thread memo of the last tokens parsed (a pure function of the token's
+/// bytes: a hit is the same result). The Bearer check parses the same token on every request of a
+/// ceremony; the signature, expiry and the rest are still checked on each. nullptr when malformed.
+std::shared_ptr<const parsed_token> parse_token_memo(std::string_view token);
 
 /// Step 2: true if the HMAC-SHA256 verifies under one of `keys` (constant-time compare).
 bool verify_token_signature(const parsed_token& t, std::span<const std::string> keys);

@@ -124,6 +124,48 @@ TEST(token, malformed_tokens_are_refused) {
   }
 }
 
+// The memo answers exactly as parse_token for the same bytes, every time: a token that differs in
+// one character (a flipped signature, a forged payload) is parsed on its own, and its signature
+// still fails; malformed tokens stay refused however often they come.
+TEST(token, memo_gives_parse_tokens_answer_for_the_same_bytes_only) {
+  const std::string tok = sign_token(sample(), "k");
+  const std::string keys[] = {"k"};
+  for (int i = 0; i < 3; ++i) {
+    auto m = parse_token_memo(tok);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->claims.user_id, "user-1");
+    EXPECT_EQ(m->signing_input, tok.substr(0, tok.rfind('.')));
+    EXPECT_TRUE(verify_token_signature(*m, keys));
+  }
+  std::string flipped = tok;
+  flipped.back() = flipped.back() == 'A' ? 'B' : 'A';
+  auto f = parse_token_memo(flipped);
+  ASSERT_TRUE(f);
+  EXPECT_FALSE(verify_token_signature(*f, keys));
+  auto c = sample();
+  c.user_id = c.sub = "attacker";
+  const std::string forged = tok.substr(0, tok.find('.')) + "." + b64(payload_of(c)) + tok.substr(tok.rfind('.'));
+  auto g = parse_token_memo(forged);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->claims.user_id, "attacker");
+  EXPECT_FALSE(verify_token_signature(*g, keys));
+  EXPECT_TRUE(verify_token_signature(*parse_token_memo(tok), keys));  // the original, still its own
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_FALSE(parse_token_memo(tok + ".x"));
+    EXPECT_FALSE(parse_token_memo(craft(R"({"alg":"none"})", payload_of(sample()), "k")));
+  }
+  // Past the memo's size: every token is still parsed right (the memo starts over).
+  for (int i = 0; i < 1100; ++i) {
+    auto ci = sample();
+    ci.idempotency_key = "key-";
+    ci.idempotency_key += std::to_string(i);
+    auto p = parse_token_memo(sign_token(ci, "k"));
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->claims.idempotency_key, ci.idempotency_key);
+  }
+  EXPECT_EQ(parse_token_memo(tok)->claims.idempotency_key, "key-1");
+}
+
 TEST(token, expiry_allows_five_seconds_of_skew) {
   const auto c = sample();
   const auto at = [](std::int64_t s) { return time_point(std::chrono::seconds(s)); };
