@@ -4,6 +4,7 @@
 //  - the input is exactly one CBOR map (cbor::decode_one succeeds; trailing bytes are an error);
 //  - the key holds an EVP_PKEY, keeps the COSE bytes exactly as given, and its alg is one we know;
 //  - cose_key_from_cbor on the decoded map agrees (same alg; see the RSA note below);
+//  - check_cose_key agrees with it, success or error, for every input that is not an RSA/OKP key;
 //  - no signature made up by the fuzzer verifies: an all-zero signature, the input's own bytes and
 //    the EdDSA "identity" signature (R = neutral point, S = 0; valid for any message under a
 //    small-order key) are refused over a fixed message, and verification never crashes.
@@ -46,9 +47,24 @@ bool known_alg(std::int32_t alg) {
 
 }  // namespace
 
+/// check_cose_key (the "none" registration's check without an import) agrees with parse_cose_key:
+/// the same alg, or the same error. Compared for EC2 keys, the one family it checks differently (RSA
+/// keys are imported by both, and their modulus check is random, see below).
+void check_agrees(core::byte_view in, const boost::system::result<core::public_key>& parsed) {
+  const auto decoded = core::cbor::decode_one(in);
+  const core::cbor::map* m = decoded && decoded->is_map() ? decoded->as_map() : nullptr;
+  const core::cbor::value* kty = m ? core::cbor::find(*m, std::int64_t{1}) : nullptr;
+  if (kty && kty->as_int() && *kty->as_int() != 2) return;
+  const auto checked = core::check_cose_key(in);
+  SIGNET_FUZZ_CHECK(checked.has_value() == parsed.has_value());
+  if (parsed) SIGNET_FUZZ_CHECK(*checked == parsed->alg());
+  else SIGNET_FUZZ_CHECK(checked.error() == parsed.error());
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const core::byte_view in(data, size);
   const auto r = core::parse_cose_key(in);
+  check_agrees(in, r);
   if (!r) {
     SIGNET_FUZZ_CHECK(r.has_error() && !r.has_value());
     return 0;

@@ -120,6 +120,21 @@ void core_parse_cose_key_es256(benchmark::State& state) {
 }
 BENCHMARK(core_parse_cose_key_es256);
 
+// The same checks without building the EVP_PKEY (the point decoded on the curve's shared group): what
+// a "none" registration pays for its key.
+void core_check_cose_key_es256(benchmark::State& state) {
+  const auto cose = raw().key.cose_public_key();
+  for (auto _ : state) {
+    auto alg = core::check_cose_key(cose);
+    if (!alg) {
+      state.SkipWithError("check_cose_key failed");
+      break;
+    }
+    benchmark::DoNotOptimize(alg);
+  }
+}
+BENCHMARK(core_check_cose_key_es256);
+
 // ---- assertions ------------------------------------------------------------------------------
 
 struct assertion_env {
@@ -320,6 +335,13 @@ void run_registration(benchmark::State& state, registration_env& e) {
     benchmark::DoNotOptimize(r);
   }
 }
+
+// What C2 verifies for a passkey (attestation "none"): client data, authenticator data, the key checked.
+void none_registration(benchmark::State& state) {
+  static registration_env e(st::attestation_mode::none);
+  run_registration(state, e);
+}
+BENCHMARK(none_registration);
 
 void packed_self_registration(benchmark::State& state) {
   static registration_env e(st::attestation_mode::packed_self);

@@ -43,6 +43,7 @@ using evp_pkey_ptr = std::unique_ptr<EVP_PKEY, evp_pkey_deleter>;
 class public_key {
  public:
   public_key(evp_pkey_ptr key, std::int32_t alg, bytes cose) noexcept;
+  /// Null only for a key that was checked, not imported (a "none" registration, registration.cpp).
   EVP_PKEY* get() const noexcept { return key_.get(); }
   std::int32_t alg() const noexcept { return alg_; }
   /// The COSE_Key bytes exactly as the authenticator sent them (what we store).
@@ -58,6 +59,10 @@ class public_key {
 /// point or modulus, and builds the EVP_PKEY with EVP_PKEY_fromdata. Trailing bytes are an error.
 boost::system::result<public_key> parse_cose_key(byte_view cose);
 boost::system::result<public_key> cose_key_from_cbor(const cbor::map& m, byte_view raw);
+/// Every check parse_cose_key makes, with the same error for the same bytes, without building the
+/// EVP_PKEY when the key is EC2 (its point is decoded and checked on the curve's shared group); for
+/// a caller that verifies no signature with the key (a "none" attestation). Returns its alg.
+boost::system::result<std::int32_t> check_cose_key(byte_view cose);
 
 /// Verifies `sig` over `data` with the key's own algorithm (ECDSA signatures DER-encoded).
 /// errc::signature_invalid when it does not verify, errc::cose_alg_unsupported for an alg we cannot check.

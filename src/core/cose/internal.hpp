@@ -43,6 +43,9 @@ bool public_check(EVP_PKEY* key);
 const bytes* get_bytes(const cbor::map& m, std::int64_t label) noexcept;
 
 boost::system::result<evp_pkey_ptr> ec_key_from_cose(const cbor::map& m, std::int32_t alg);
+/// The checks of ec_key_from_cose (the same errors) without building the EVP_PKEY: the point is
+/// decoded on the curve's shared group and checked there.
+boost::system::result<void> ec_check_from_cose(const cbor::map& m, std::int32_t alg);
 boost::system::result<evp_pkey_ptr> rsa_key_from_cose(const cbor::map& m, std::int32_t alg);
 boost::system::result<evp_pkey_ptr> okp_key_from_cose(const cbor::map& m, std::int32_t alg);
 

@@ -81,7 +81,16 @@ bool public_check(EVP_PKEY* key) {
 
 }  // namespace cose_detail
 
-result<public_key> cose_key_from_cbor(const cbor::map& m, byte_view raw) {
+namespace {
+
+struct imported {
+  std::int32_t alg;
+  evp_pkey_ptr key;  // null when only checked
+};
+
+/// A COSE_Key's checks, then its key built; with `build_ec` false an EC2 key's point is only checked
+/// (RSA and OKP keys are built either way: their checks are the import).
+result<imported> import_cose_key(const cbor::map& m, bool build_ec) {
   // alg first (RFC 9053 keys used with WebAuthn must carry it, §5.8.5), so a key without one, or
   // with one we do not implement, gets that specific code whatever else is wrong with it.
   const cbor::value* alg_v = cbor::find(m, alg_label);
@@ -99,6 +108,10 @@ result<public_key> cose_key_from_cbor(const cbor::map& m, byte_view raw) {
   switch (*kty_v->as_int()) {
     case kty_ec2:
       if (!is_ec_alg(a)) return errc::cose_key_alg_mismatch;
+      if (!build_ec) {
+        if (auto checked = ec_check_from_cose(m, a); !checked) return checked.error();
+        return imported{a, nullptr};
+      }
       key = ec_key_from_cose(m, a);
       break;
     case kty_rsa:
@@ -115,15 +128,39 @@ result<public_key> cose_key_from_cbor(const cbor::map& m, byte_view raw) {
       return errc::cose_key_type_unsupported;
   }
   if (!key) return key.error();
-  return public_key(std::move(*key), a, bytes(raw.begin(), raw.end()));
+  return imported{a, std::move(*key)};
+}
+
+result<const cbor::map*> cose_map(const cbor::value& v) {
+  const cbor::map* m = v.as_map();
+  if (!m) return errc::cose_key_malformed;
+  return m;
+}
+
+}  // namespace
+
+result<public_key> cose_key_from_cbor(const cbor::map& m, byte_view raw) {
+  auto k = import_cose_key(m, true);
+  if (!k) return k.error();
+  return public_key(std::move(k->key), k->alg, bytes(raw.begin(), raw.end()));
 }
 
 result<public_key> parse_cose_key(byte_view cose) {
   auto v = cbor::decode_one(cose);
   if (!v) return v.error();
-  const cbor::map* m = v->as_map();
-  if (!m) return errc::cose_key_malformed;
-  return cose_key_from_cbor(*m, cose);
+  auto m = cose_map(*v);
+  if (!m) return m.error();
+  return cose_key_from_cbor(**m, cose);
+}
+
+result<std::int32_t> check_cose_key(byte_view cose) {
+  auto v = cbor::decode_one(cose);
+  if (!v) return v.error();
+  auto m = cose_map(*v);
+  if (!m) return m.error();
+  auto k = import_cose_key(**m, false);
+  if (!k) return k.error();
+  return k->alg;
 }
 
 result<void> verify_signature(EVP_PKEY* key, std::int32_t alg, byte_view data, byte_view sig) {

@@ -47,6 +47,19 @@ class cose_errors : public ::testing::TestWithParam<cose_case> {};
 TEST_P(cose_errors, gives_exact_code) {
   auto r = core::parse_cose_key(GetParam().key);
   EXPECT_EQ(code_of(r), GetParam().expected) << GetParam().name << ": got " << test::name(code_of(r));
+  // The check without an import ("none" registrations) refuses it with the same code.
+  auto c = core::check_cose_key(GetParam().key);
+  EXPECT_EQ(code_of(c), GetParam().expected) << GetParam().name << ": got " << test::name(code_of(c));
+}
+
+TEST(cose, check_without_import_accepts_what_parse_accepts) {
+  for (std::int32_t alg : {-7, -35, -36, -8, -257, -37}) {
+    const auto cose = test::key_pair::generate(alg).cose_public_key();
+    auto checked = core::check_cose_key(cose);
+    ASSERT_TRUE(checked) << alg << ": " << test::name(code_of(checked));
+    EXPECT_EQ(*checked, alg);
+    EXPECT_EQ(core::parse_cose_key(cose)->alg(), alg);
+  }
 }
 
 std::vector<cose_case> cose_cases() {
@@ -57,6 +70,14 @@ std::vector<cose_case> cose_cases() {
   v.push_back({"point_not_on_curve", ec2_key(-7, 1, one32, one32), errc::cose_key_invalid_point});
   v.push_back({"point_at_origin", ec2_key(-7, 1, zero32, zero32), errc::cose_key_invalid_point});
   v.push_back({"coordinate_wrong_length", ec2_key(-7, 1, core::bytes(31, 1), one32), errc::cose_key_invalid_point});
+  // Coordinates at or above the field prime (P-256's p, and all ones) are not field elements.
+  const core::bytes p256_prime = test::from_hex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+  v.push_back({"x_equal_to_field_prime", ec2_key(-7, 1, p256_prime, one32), errc::cose_key_invalid_point});
+  v.push_back({"y_above_field_prime", ec2_key(-7, 1, one32, core::bytes(32, 0xff)), errc::cose_key_invalid_point});
+  v.push_back({"p384_point_not_on_curve", ec2_key(-35, 2, core::bytes(48, 1), core::bytes(48, 2)),
+               errc::cose_key_invalid_point});
+  v.push_back({"p521_point_not_on_curve", ec2_key(-36, 3, core::bytes(66, 1), core::bytes(66, 2)),
+               errc::cose_key_invalid_point});
   // A valid P-256 point labelled ES384 (alg/curve mismatch).
   const auto p256 = test::key_pair::generate(-7).cose_public_key();
   {

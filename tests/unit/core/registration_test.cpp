@@ -229,6 +229,18 @@ std::vector<reg_negative_case> negative_cases() {
          };
        },
        errc::auth_data_trailing_bytes},
+      // The credential key's point off the curve (its last byte, y's, flipped): refused at step 20
+      // whether the key is only checked ("none") or imported (packed).
+      {"none_key_point_not_on_curve", M::none,
+       [](setup& s) {
+         s.mutate = [](core::registration_response& r) {
+           auto obj = core::parse_attestation_object(r.attestation_object);
+           auto ad = obj->auth_data_raw;
+           ad.back() ^= 0x01;
+           r.attestation_object = test::make_attestation_object("none", test::from_hex("a0"), ad);
+         };
+       },
+       errc::cose_key_invalid_point},
       // formats (§7.1 steps 22-23)
       {"unknown_fmt", M::none, [](setup& s) { s.knobs.fmt = "fizzbuzz"; }, errc::attestation_format_unsupported},
       {"fmt_case_sensitive", M::packed_self, [](setup& s) { s.knobs.fmt = "Packed"; }, errc::attestation_format_unsupported},
