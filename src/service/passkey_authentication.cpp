@@ -78,14 +78,14 @@ result<request_options> passkey_service::authentication_options(const client_pri
 
   // allowCredentials.
   std::optional<core::user_handle> identified;
-  auto add = [&](const store::authenticator& a) {
+  auto add = [&](const store::credential_ref& a) {
     if (a.verification_method != method) return;
     if (o.spc && !a.payment_capable) return;
     o.allow_credentials.push_back({a.credential_id, a.transports});
     if (o.spc) o.payment_instruments.emplace_back(a.credential_id, a.instrument_display_name.value_or(""));
   };
   if (bearer) {
-    for (const auto& a : stores_.authenticators.list_authenticators(tenant.id, bearer->user.user_id)) add(a);
+    for (const auto& a : stores_.authenticators.list_credentials(tenant.id, bearer->user.user_id)) add(a);
     if (bearer->user.handle) identified = bearer->user.handle;
     if (o.spc) {
       if (o.allow_credentials.empty())
@@ -97,7 +97,7 @@ result<request_options> passkey_service::authentication_options(const client_pri
     q.username = req.username;
     q.limit = 10;
     for (const auto& u : stores_.users.query_users(tenant.id, q))
-      for (const auto& a : stores_.authenticators.list_authenticators(tenant.id, u.user_id)) add(a);
+      for (const auto& a : stores_.authenticators.list_credentials(tenant.id, u.user_id)) add(a);
   }
 
   o.challenge = core::challenge(challenge_value(rng_, expires_at, challenge_size));

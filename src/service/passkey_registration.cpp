@@ -81,9 +81,9 @@ result<creation_options> passkey_service::registration_options(const bearer_cont
 
   // Every credential of the user, passkeys and security keys alike.
   std::vector<core::credential_id> exclude_ids;
-  for (const auto& a : stores_.authenticators.list_authenticators(tenant.id, ctx.user.user_id)) {
-    o.exclude_credentials.push_back({a.credential_id, a.transports});
+  for (auto& a : stores_.authenticators.list_credentials(tenant.id, ctx.user.user_id)) {
     exclude_ids.push_back(a.credential_id);
+    o.exclude_credentials.push_back({std::move(a.credential_id), std::move(a.transports)});
   }
 
   // Single-use challenge bound to tenant, user and action (§6.1 step 5), holding the core ceremony.

@@ -712,6 +712,44 @@ TEST_P(store_conformance, list_authenticators_oldest_first_for_the_user_only) {
   EXPECT_EQ(s().authenticators.list_authenticators("t2", "u").size(), 1u);
 }
 
+// list_credentials: the authenticators of list_authenticators, in its order, with the fields an
+// exclude or allow list needs (method, credential id, transports, payment capability and name).
+TEST_P(store_conformance, list_credentials_matches_list_authenticators) {
+  auto plain = make_authenticator("t", "u", "auth-c", bytes_of("cred-c"), t0 + 2s);
+  auto key = make_authenticator("t", "u", "auth-b", bytes_of("cred-b"), t0);
+  key.verification_method = "SECURITY_KEY";
+  key.transports = {"usb", "nfc", "ble"};
+  auto pay = make_authenticator("t", "u", "auth-a", bytes_of("cred-a"), t0 + 2s);
+  pay.transports.clear();
+  pay.payment_capable = true;
+  pay.instrument_display_name = std::string("Visa ••4242");
+  for (const auto& a : {plain, key, pay}) {
+    auto action = make_action("t", std::string("u"), "add", a.id);
+    ASSERT_TRUE(s().actions.create_action(action));
+    ASSERT_TRUE(s().authenticators.register_authenticator(a, ref_of(action), completion_for("u", a.id, t0)));
+  }
+  enroll(s(), "t", "other", "auth-o", "cred-o", t0);
+  enroll(s(), "t2", "u", "auth-t2", "cred-t2", t0);
+  const auto full = s().authenticators.list_authenticators("t", "u");
+  const auto refs = s().authenticators.list_credentials("t", "u");
+  ASSERT_EQ(full.size(), 3u);
+  ASSERT_EQ(refs.size(), full.size());
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(refs[i].verification_method, full[i].verification_method) << i;
+    EXPECT_EQ(refs[i].credential_id, full[i].credential_id) << i;
+    EXPECT_EQ(refs[i].transports, full[i].transports) << i;
+    EXPECT_EQ(refs[i].payment_capable, full[i].payment_capable) << i;
+    EXPECT_EQ(refs[i].instrument_display_name, full[i].instrument_display_name) << i;
+  }
+  EXPECT_EQ(refs[0].credential_id, core::credential_id(bytes_of("cred-b")));  // oldest first
+  EXPECT_EQ(refs[0].transports, (std::vector<std::string>{"usb", "nfc", "ble"}));
+  EXPECT_EQ(refs[1].credential_id, core::credential_id(bytes_of("cred-a")));  // same time: by id
+  EXPECT_TRUE(refs[1].transports.empty());
+  EXPECT_EQ(refs[1].instrument_display_name, std::optional<std::string>("Visa ••4242"));
+  EXPECT_TRUE(s().authenticators.list_credentials("t", "nobody").empty());
+  EXPECT_EQ(s().authenticators.list_credentials("t2", "u").size(), 1u);
+}
+
 TEST_P(store_conformance, delete_authenticator_scoped_by_tenant_and_user) {
   enroll(s(), "t", "u", "auth-1", "cred-1");
   EXPECT_FALSE(s().authenticators.delete_authenticator("t", "other", "auth-1"));

@@ -120,4 +120,13 @@ struct authenticator {
   std::optional<time_point> last_verified_at;
 };
 
+/// What an exclude or allow list needs of one of a user's authenticators (C1, C3).
+struct credential_ref {
+  std::string verification_method;  // PASSKEY | SECURITY_KEY
+  core::credential_id credential_id;
+  std::vector<std::string> transports;
+  bool payment_capable = false;
+  std::optional<std::string> instrument_display_name;
+};
+
 }  // namespace signet::store

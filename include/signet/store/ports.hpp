@@ -169,6 +169,9 @@ class authenticator_store {
   virtual ~authenticator_store() = default;
   /// Verified authenticators of a user, oldest first.
   virtual std::vector<authenticator> list_authenticators(std::string_view tenant_id, std::string_view user_id) = 0;
+  /// The same authenticators in the same order, with only what an exclude or allow list needs (C1 and
+  /// C3 list them on every call; the rest of each row is never decoded).
+  virtual std::vector<credential_ref> list_credentials(std::string_view tenant_id, std::string_view user_id) = 0;
   virtual bool has_authenticator(std::string_view tenant_id, std::string_view user_id) = 0;
   virtual std::optional<authenticator> find_authenticator(std::string_view tenant_id, std::string_view user_id,
                                                           std::string_view authenticator_id) = 0;

@@ -121,6 +121,25 @@ std::vector<authenticator> postgres_store::list_authenticators(std::string_view 
   return out;
 }
 
+std::vector<credential_ref> postgres_store::list_credentials(std::string_view tenant_id, std::string_view user_id) {
+  auto c = impl_->connections.acquire();
+  auto r = c->run(
+      "SELECT verification_method, credential_id, transports, payment_capable, instrument_display_name FROM "
+      "authenticators WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at, id",
+      params().add(tenant_id).add(user_id));
+  std::vector<credential_ref> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    credential_ref ref;
+    ref.verification_method = r.text(i, 0);
+    ref.credential_id = core::credential_id(r.blob(i, 1));
+    ref.transports = split_lines(r.text(i, 2));
+    ref.payment_capable = r.boolean(i, 3);
+    ref.instrument_display_name = r.opt_text(i, 4);
+    out.push_back(std::move(ref));
+  }
+  return out;
+}
+
 bool postgres_store::has_authenticator(std::string_view tenant_id, std::string_view user_id) {
   auto c = impl_->connections.acquire();
   return c->run("SELECT 1 FROM authenticators WHERE tenant_id = $1 AND user_id = $2 LIMIT 1",

@@ -758,6 +758,25 @@ std::vector<authenticator> sqlite_store::list_authenticators(std::string_view te
   return out;
 }
 
+std::vector<credential_ref> sqlite_store::list_credentials(std::string_view tenant_id, std::string_view user_id) {
+  auto c = impl_->read_connection();
+  auto s = c->prepare(
+      "SELECT verification_method, credential_id, transports, payment_capable, instrument_display_name FROM "
+      "authenticators WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY created_at, id");
+  s.bind(1, tenant_id).bind(2, user_id);
+  std::vector<credential_ref> out;
+  while (s.step()) {
+    credential_ref r;
+    r.verification_method = s.text(0);
+    r.credential_id = core::credential_id(s.blob(1));
+    r.transports = split_lines(s.text(2));
+    r.payment_capable = s.integer(3) != 0;
+    r.instrument_display_name = s.opt_text(4);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 bool sqlite_store::has_authenticator(std::string_view tenant_id, std::string_view user_id) {
   auto c = impl_->read_connection();
   auto s = c->prepare("SELECT 1 FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 LIMIT 1");

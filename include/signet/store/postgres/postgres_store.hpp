@@ -95,6 +95,7 @@ class postgres_store final : public tenant_store,
   std::size_t reap_expired_challenges(time_point now) override;
   // authenticator_store
   std::vector<authenticator> list_authenticators(std::string_view tenant_id, std::string_view user_id) override;
+  std::vector<credential_ref> list_credentials(std::string_view tenant_id, std::string_view user_id) override;
   bool has_authenticator(std::string_view tenant_id, std::string_view user_id) override;
   std::optional<authenticator> find_authenticator(std::string_view tenant_id, std::string_view user_id,
                                                   std::string_view authenticator_id) override;
