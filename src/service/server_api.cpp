@@ -125,10 +125,11 @@ result<validate_result> server_api_service::validate(const store::tenant& tenant
     return make_error(errc::invalid_request, "The token does not belong to the given userId.");
   if (req.action && *req.action != c.action_code)
     return make_error(errc::invalid_request, "The token does not belong to the given action.");
-  if (!stores_.users.find_user(tenant.id, c.user_id))
-    return make_error(errc::not_found, "The user of this token no longer exists.");
-  auto action = stores_.actions.find_action(tenant.id, c.user_id, c.action_code, c.idempotency_key);
-  if (!action) return make_error(errc::not_found, "The action of this token no longer exists.");
+  // The user and the action in one read, as the Bearer check reads them (and from its cache).
+  auto found = stores_.users.find_user_with_action(tenant.id, c.user_id, c.action_code, c.idempotency_key);
+  if (!found) return make_error(errc::not_found, "The user of this token no longer exists.");
+  if (!found->action) return make_error(errc::not_found, "The action of this token no longer exists.");
+  const auto& action = found->action;
   validate_result r;
   r.state = action->state;
   r.is_valid = action->state == "CHALLENGE_SUCCEEDED";

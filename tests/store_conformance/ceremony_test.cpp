@@ -451,6 +451,10 @@ TEST_P(store_conformance, find_user_with_action_sees_every_earlier_write_of_the_
   ASSERT_TRUE(s().authenticators.register_authenticator(a, ref_of(reg), completion_for("u", "auth-1", t0 + 6s)));
   EXPECT_EQ(read("u", "register", "r1")->action->state, "CHALLENGE_SUCCEEDED");
   EXPECT_EQ(read("u", "register", "r1")->user.display_name, std::optional<std::string>("Ann"));
+  EXPECT_EQ(read("u", "register", "r1")->action->verified_by_authenticator_id, std::optional<std::string>("auth-1"));
+  // A later write of the completed action is seen too.
+  ASSERT_TRUE(s().actions.update_action_state("t", "u", "register", "r1", "BLOCK", t0 + 6s));
+  EXPECT_EQ(read("u", "register", "r1")->action->state, "BLOCK");
   // record_sign_in completes the action
   auto second = make_action("t", std::string("u"), "login", "k2", t0 + 7s);
   ASSERT_TRUE(s().actions.create_action(second));
