@@ -42,6 +42,7 @@ class random_block {
 }  // namespace
 
 void openssl_random::fill(std::span<core::byte> out) {
+  if (out.empty()) return;  // (an empty span's data() may be null: no memcpy from or to it)
   if (out.size() <= random_block::max_request) {
     thread_local random_block block;
     block.take(out);
