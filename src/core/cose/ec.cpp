@@ -54,10 +54,6 @@ EVP_PKEY* curve_template(const curve& c) {
   return templates[static_cast<std::size_t>(&c - k_curves)].get();
 }
 
-}  // namespace
-
-namespace {
-
 /// The curve's group, built once (EC_GROUP_new_by_curve_name); only read afterwards.
 const EC_GROUP* curve_group(const curve& c) {
   static const auto groups = [] {

@@ -280,6 +280,24 @@ TEST(challenge_cache, keyed_by_tenant_erased_by_every_removal_and_bounded) {
   EXPECT_EQ(cache.size(), sqlite::challenge_cache::capacity);
 }
 
+/// The first row of `sql` (as text) on a connection of SQLite's own VFS (not Signet's); empty when
+/// the database cannot be opened or the statement fails.
+std::vector<std::string> first_row(const std::string& path, const char* sql) {
+  std::vector<std::string> row;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+      for (int i = 0; i < sqlite3_column_count(st); ++i) {
+        const auto* text = sqlite3_column_text(st, i);
+        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+      }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return row;
+}
+
 // The WAL VFS (wal_vfs.cpp) holds a frame's 24-byte header back and writes it with the page after
 // it. Whatever comes instead of that page (a read, another offset, a sync, a size query, the close)
 // finds the header written first; the bytes in the file are always those SQLite wrote.
@@ -361,20 +379,9 @@ TEST(wal_vfs, sqlites_own_vfs_reads_the_wal_the_store_wrote) {
   const auto copy = (dir.path() / "copy.sqlite").string();
   std::filesystem::copy_file(path, copy);
   std::filesystem::copy_file(path + "-wal", copy + "-wal");
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(copy.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT COUNT(*), SUM(length(options_json)) FROM challenges", -1, &st, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 50);
-  EXPECT_EQ(sqlite3_column_int(st, 1), 50 * 700);
-  sqlite3_finalize(st);
-  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "ok");
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  EXPECT_EQ(first_row(copy, "SELECT COUNT(*), SUM(length(options_json)) FROM challenges"),
+            (std::vector<std::string>{"50", std::to_string(50 * 700)}));
+  EXPECT_EQ(first_row(copy, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
 }
 
 // kill -9 in the middle of writes: every commit the store returned from is in the database when it
@@ -423,18 +430,10 @@ TEST(wal_vfs, every_returned_commit_survives_kill_9) {
     std::snprintf(id, sizeof id, "k%u", i);
     EXPECT_TRUE(again.peek_challenge("t", id, t0)) << id;
   }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM challenges", -1, &st, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_GE(sqlite3_column_int64(st, 0), static_cast<sqlite3_int64>(n));
-  sqlite3_finalize(st);
-  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "ok");
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  const auto count = first_row(path, "SELECT COUNT(*) FROM challenges");
+  ASSERT_EQ(count.size(), 1u);
+  EXPECT_GE(std::stoll(count[0]), static_cast<long long>(n));
+  EXPECT_EQ(first_row(path, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
 }
 
 TEST(sqlite_store, tenants_and_secret_keys) {
