@@ -11,7 +11,7 @@
 
 namespace signet::app {
 
-backend open_backend(const std::string& url, std::size_t pool_size) {
+backend open_backend(const std::string& url, std::size_t pool_size, bool serving) {
   std::string path;
   if (url.rfind("sqlite://", 0) == 0) {
     path = url.substr(9);
@@ -36,7 +36,7 @@ backend open_backend(const std::string& url, std::size_t pool_size) {
   // Read connections: half the pool the caller asks for (one per I/O thread, plus one). The store
   // adds its one writing connection and its checkpointer's (docs/design.md, SQLite; performance.md §6).
   auto s = std::make_shared<store::sqlite::sqlite_store>(
-      store::sqlite::sqlite_store::options{path, std::max<std::size_t>(2, pool_size / 2)});
+      store::sqlite::sqlite_store::options{path, std::max<std::size_t>(2, pool_size / 2), serving});
   backend b{s, s->ports()};
   return b;
 }

@@ -15,8 +15,9 @@ struct backend {
 };
 
 /// Opens the store named by `url`: `sqlite:///abs/path.db`, `sqlite://relative.db` or a plain path.
-/// `pool_size` connections. Throws std::runtime_error with a message for the user on a bad URL,
-/// store::store_error when the database cannot be opened.
-backend open_backend(const std::string& url, std::size_t pool_size);
+/// `pool_size` connections. `serving`: the caller is `signet serve` (a SQLite file is then locked
+/// against a second serving process). Throws std::runtime_error with a message for the user on a
+/// bad URL, store::store_error when the database cannot be opened or is served already.
+backend open_backend(const std::string& url, std::size_t pool_size, bool serving = false);
 
 }  // namespace signet::app

@@ -98,7 +98,7 @@ int run_serve(const serve_config& cfg) {
   so.body_limit = cfg.body_limit;
   const unsigned threads = so.threads ? so.threads : std::max(1u, std::thread::hardware_concurrency());
 
-  auto backend = app::open_backend(cfg.database, threads * 2 + 2);
+  auto backend = app::open_backend(cfg.database, threads * 2 + 2, /*serving=*/true);
   service::system_clock clock;
   service::openssl_random rng;
   service::tenant_directory tenants(backend.ports.tenants, clock);

@@ -2,11 +2,16 @@
 #include "signet/store/sql_columns.hpp"
 #include "signet/store/text_list.hpp"
 
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 
 #include "signet/store/challenge_address.hpp"
@@ -321,7 +326,42 @@ struct sqlite_store::impl {
   pool connections;
 };
 
+namespace {
+/// The serving lock (options::serving): an flock on a file beside the database, held until the
+/// store closes. A separate file, not the database: closing any descriptor of the database file
+/// would drop SQLite's own POSIX locks on it.
+class serve_lock {
+ public:
+  explicit serve_lock(const std::string& db_path) {
+    const std::string path = db_path + ".serve-lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw store_error("sqlite: cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int e = errno;
+      ::close(fd_);
+      if (e == EWOULDBLOCK)
+        throw store_error("sqlite: " + db_path +
+                          " is already served by another signet process (one process serves a SQLite "
+                          "database; several nodes share PostgreSQL)");
+      throw store_error("sqlite: cannot lock " + path + ": " + std::strerror(e));
+    }
+  }
+  ~serve_lock() { ::close(fd_); }  // releases the flock
+  serve_lock(const serve_lock&) = delete;
+  serve_lock& operator=(const serve_lock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+}  // namespace
+
+struct sqlite_store::serving_guard {
+  explicit serving_guard(const std::string& db_path) : lock(db_path) {}
+  serve_lock lock;
+};
+
 sqlite_store::sqlite_store(const options& opts) {
+  if (opts.serving) serving_ = std::make_unique<serving_guard>(opts.path);
   {
     // Migrate on a dedicated connection first, so pooled connections see the final schema.
     connection c(opts.path);

@@ -436,6 +436,43 @@ TEST(wal_vfs, every_returned_commit_survives_kill_9) {
   EXPECT_EQ(first_row(path, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
 }
 
+// One serving process per SQLite file (its caches assume it): a second serving store on the same
+// file is refused with a clear error, a non-serving one (tenant create/list) is not, and the file
+// can be served again once the first has closed.
+TEST(sqlite_store, a_second_serving_process_is_refused) {
+  testing::temp_dir dir;
+  const auto path = (dir.path() / "db.sqlite").string();
+  {
+    sqlite::sqlite_store serving({path, 2, true});
+    EXPECT_TRUE(serving.create_tenant(testing::make_tenant("t", "sk")));
+    try {
+      sqlite::sqlite_store second({path, 2, true});
+      ADD_FAILURE() << "a second serving store opened";
+    } catch (const store_error& e) {
+      EXPECT_NE(std::string(e.what()).find("already served by another signet process"), std::string::npos)
+          << e.what();
+    }
+    sqlite::sqlite_store command({path, 2, false});  // `signet tenant list` beside a running server
+    EXPECT_TRUE(command.find_tenant("t"));
+    // Another process (the lock is an flock: per open file, so a child's own open is refused too).
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      try {
+        sqlite::sqlite_store other({path, 2, true});
+        ::_exit(1);
+      } catch (const store_error&) {
+        ::_exit(0);
+      }
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the other process was not refused";
+  }
+  sqlite::sqlite_store again({path, 2, true});
+  EXPECT_TRUE(again.find_tenant("t"));
+}
+
 TEST(sqlite_store, tenants_and_secret_keys) {
   sqlite_fixture f;
   auto t = testing::make_tenant("t1", "sk_one");

@@ -19,8 +19,14 @@ class sqlite_store final : public tenant_store,
   struct options {
     std::string path;           // file path; parent directory must exist
     std::size_t pool_size = 8;  // connections; callers beyond it wait
+    /// Serving: hold an exclusive lock (`<path>.serve-lock`, flock) for the store's lifetime, so a
+    /// second serving process on the same file is refused. The store's in-memory caches (recent
+    /// challenges, Bearer reads) are exact only while one process serves the file. Short-lived
+    /// commands (tenant create/list) do not take it.
+    bool serving = false;
   };
-  /// Opens (creating if needed) and migrates the database. Throws store_error on failure.
+  /// Opens (creating if needed) and migrates the database. Throws store_error on failure, and when
+  /// `serving` and another process serves the file.
   explicit sqlite_store(const options& opts);
   ~sqlite_store() override;
   sqlite_store(const sqlite_store&) = delete;
@@ -87,6 +93,8 @@ class sqlite_store final : public tenant_store,
 
  private:
   struct impl;
+  struct serving_guard;
+  std::unique_ptr<serving_guard> serving_;  // before impl_: released after the store has closed
   std::unique_ptr<impl> impl_;
 };
 
