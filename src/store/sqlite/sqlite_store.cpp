@@ -326,19 +326,17 @@ struct sqlite_store::impl {
   pool connections;
 };
 
-namespace {
 /// The serving lock (options::serving): an flock on a file beside the database, held until the
 /// store closes. A separate file, not the database: closing any descriptor of the database file
 /// would drop SQLite's own POSIX locks on it.
-class serve_lock {
- public:
-  explicit serve_lock(const std::string& db_path) {
+struct sqlite_store::serving_guard {
+  explicit serving_guard(const std::string& db_path) {
     const std::string path = db_path + ".serve-lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) throw store_error("sqlite: cannot open " + path + ": " + std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) throw store_error("sqlite: cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       const int e = errno;
-      ::close(fd_);
+      ::close(fd);
       if (e == EWOULDBLOCK)
         throw store_error("sqlite: " + db_path +
                           " is already served by another signet process (one process serves a SQLite "
@@ -346,18 +344,10 @@ class serve_lock {
       throw store_error("sqlite: cannot lock " + path + ": " + std::strerror(e));
     }
   }
-  ~serve_lock() { ::close(fd_); }  // releases the flock
-  serve_lock(const serve_lock&) = delete;
-  serve_lock& operator=(const serve_lock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-}  // namespace
-
-struct sqlite_store::serving_guard {
-  explicit serving_guard(const std::string& db_path) : lock(db_path) {}
-  serve_lock lock;
+  ~serving_guard() { ::close(fd); }  // releases the flock
+  serving_guard(const serving_guard&) = delete;
+  serving_guard& operator=(const serving_guard&) = delete;
+  int fd = -1;
 };
 
 sqlite_store::sqlite_store(const options& opts) {
