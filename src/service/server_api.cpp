@@ -162,7 +162,7 @@ result<store::user> server_api_service::update_user(const store::tenant& tenant,
 }
 
 void server_api_service::delete_user(const store::tenant& tenant, std::string_view user_id) {
-  stores_.users.delete_user(tenant.id, user_id);
+  stores_.users.delete_user(tenant.id, user_id, clock_.now());
 }
 
 std::vector<store::authenticator> server_api_service::authenticators(const store::tenant& tenant,

@@ -229,7 +229,7 @@ TEST_P(store_conformance, no_peek_finds_a_challenge_after_any_path_that_removed_
   EXPECT_EQ(s().challenges.reap_expired_challenges(t0 + 2s), 1u);
   EXPECT_FALSE(s().challenges.peek_challenge("t", "reaped", t0));
   make("of-deleted-user", "v-of-deleted-user");
-  EXPECT_TRUE(s().users.delete_user("t", "u"));
+  EXPECT_TRUE(s().users.delete_user("t", "u", t0 + 1s));
   EXPECT_FALSE(s().challenges.peek_challenge("t", "of-deleted-user", t0));
 }
 
@@ -480,7 +480,7 @@ TEST_P(store_conformance, find_user_with_action_sees_every_earlier_write_of_the_
   EXPECT_EQ(read("u", "signInWithPasskey", "n1")->action->state, "CHALLENGE_SUCCEEDED");
   // delete_user
   ASSERT_TRUE(read("u", "login", "k1"));
-  ASSERT_TRUE(s().users.delete_user("t", "u"));
+  ASSERT_TRUE(s().users.delete_user("t", "u", t0 + 12s));
   EXPECT_FALSE(read("u", "login", "k1"));
   EXPECT_FALSE(read("u", "register", "r1"));
   // A user deleted and created again has no actions.

@@ -12,8 +12,8 @@ namespace {
 // ---- schema ----
 
 TEST_P(store_conformance, migrations_applied_and_reopen_keeps_data) {
-  // Each backend's latest schema: SQLite has 004 (authenticators keyed by user), PostgreSQL 001.
-  const int latest = GetParam() == "sqlite" ? 4 : 1;
+  // Each backend's latest schema: SQLite has 005 (a deleted user's challenges refused), PostgreSQL 001.
+  const int latest = GetParam() == "sqlite" ? 5 : 1;
   EXPECT_EQ(schema_version(), latest);
   ASSERT_TRUE(s().tenants.create_tenant(make_tenant("t1", "sk_1")));
   auto again = open_another();
@@ -157,7 +157,7 @@ TEST_P(store_conformance, users_are_scoped_by_tenant) {
   s().users.upsert_user("t2", "u", p, t0 + 1s);
   EXPECT_EQ(s().users.find_user("t1", "u")->username, "one");
   EXPECT_EQ(s().users.find_user("t2", "u")->username, "two");
-  EXPECT_TRUE(s().users.delete_user("t2", "u"));
+  EXPECT_TRUE(s().users.delete_user("t2", "u", t0 + 2s));
   EXPECT_TRUE(s().users.find_user("t1", "u"));
 }
 
@@ -219,9 +219,9 @@ TEST_P(store_conformance, delete_user_removes_everything_of_that_user_only) {
   s().users.upsert_user("t-other", "gone", {}, t0);
   ASSERT_TRUE(s().actions.create_action(make_action("t-other", std::string("gone"), "login", "k1")));
 
-  EXPECT_TRUE(s().users.delete_user("t", "gone"));
-  EXPECT_FALSE(s().users.delete_user("t", "gone"));
-  EXPECT_FALSE(s().users.delete_user("t", "never"));
+  EXPECT_TRUE(s().users.delete_user("t", "gone", t0 + 1s));
+  EXPECT_FALSE(s().users.delete_user("t", "gone", t0 + 1s));
+  EXPECT_FALSE(s().users.delete_user("t", "never", t0 + 1s));
   EXPECT_FALSE(s().users.find_user("t", "gone"));
   EXPECT_FALSE(s().authenticators.has_authenticator("t", "gone"));
   EXPECT_FALSE(s().authenticators.find_authenticator_by_credential("t", core::credential_id(bytes_of("cred-gone"))));
@@ -234,6 +234,23 @@ TEST_P(store_conformance, delete_user_removes_everything_of_that_user_only) {
   EXPECT_TRUE(s().challenges.peek_challenge("t", "ch-kept", t0));
   EXPECT_TRUE(s().users.find_user("t-other", "gone"));
   EXPECT_TRUE(s().actions.find_action("t-other", "gone", "login", "k1"));
+
+  // The same user id created again: the old challenge stays gone (by id and by bytes), a new one
+  // is found and taken, and a challenge of the same user id in another tenant is untouched.
+  s().challenges.create_challenge(make_challenge("t-other", "ch-other-gone", bytes_of("gone"), t0 + 1h,
+                                                 std::string("gone")));
+  s().users.upsert_user("t", "gone", {}, t0 + 2s);
+  auto fresh = make_challenge("t", "ch-gone-again", bytes_of("gone-again"), t0 + 1h, std::string("gone"));
+  fresh.created_at = t0 + 2s;
+  s().challenges.create_challenge(fresh);
+  EXPECT_FALSE(s().challenges.take_challenge("t", "ch-gone", t0 + 3s));
+  EXPECT_FALSE(s().challenges.take_challenge_by_value("t", "passkey-authentication", bytes_of("gone"), t0 + 3s));
+  EXPECT_TRUE(s().challenges.peek_challenge("t", "ch-gone-again", t0 + 3s));
+  EXPECT_TRUE(s().challenges.take_challenge("t", "ch-gone-again", t0 + 3s));
+  EXPECT_TRUE(s().challenges.take_challenge("t-other", "ch-other-gone", t0 + 3s));
+  // Reaping after the old challenge's expiry leaves nothing of it behind.
+  s().challenges.reap_expired_challenges(t0 + 2h);
+  EXPECT_FALSE(s().challenges.take_challenge("t", "ch-gone", t0 + 3s));
 }
 
 std::vector<std::string> ids(const std::vector<store::user>& us) {

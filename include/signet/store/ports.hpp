@@ -110,8 +110,10 @@ class user_store {
   /// (the existing one when two callers race). The user must exist.
   virtual core::user_handle ensure_user_handle(std::string_view tenant_id, std::string_view user_id,
                                                const core::user_handle& candidate, time_point now) = 0;
-  /// Deletes the user with all authenticators, actions and challenges. Returns false if unknown.
-  virtual bool delete_user(std::string_view tenant_id, std::string_view user_id) = 0;
+  /// Deletes the user with all authenticators and actions, and the challenges created for them at or
+  /// before `now`: none is found again, and one created before `now` but stored after this returns
+  /// is not found either (SQLite; PostgreSQL deletes the rows present). Returns false if unknown.
+  virtual bool delete_user(std::string_view tenant_id, std::string_view user_id, time_point now) = 0;
   /// Users matching every set filter (exact match), ordered by user_id, starting after
   /// `after_user_id` (exclusive) when given, at most `limit` of them.
   virtual std::vector<user> query_users(std::string_view tenant_id, const user_query& q) = 0;

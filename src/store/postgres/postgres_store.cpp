@@ -330,7 +330,7 @@ core::user_handle postgres_store::ensure_user_handle(std::string_view tenant_id,
   return core::user_handle(r.blob(0, 0));
 }
 
-bool postgres_store::delete_user(std::string_view tenant_id, std::string_view user_id) {
+bool postgres_store::delete_user(std::string_view tenant_id, std::string_view user_id, time_point) {
   auto c = impl_->connections.acquire();
   transaction tx(*c);
   const bool existed = c->run("DELETE FROM users WHERE tenant_id = $1 AND user_id = $2",

@@ -52,6 +52,10 @@ statement& statement::bind(int i, std::chrono::system_clock::time_point t) { ret
 statement& statement::bind(int i, const std::optional<std::chrono::system_clock::time_point>& t) {
   return t ? bind(i, *t) : bind_null(i);
 }
+statement& statement::bind_us(int i, std::chrono::system_clock::time_point t) {
+  return bind(i, static_cast<std::int64_t>(
+                     std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count()));
+}
 statement& statement::bind_null(int i) {
   check_bind(s_, sqlite3_bind_null(s_, i));
   return *this;
@@ -84,6 +88,9 @@ core::bytes statement::blob(int col) const {
   return p ? core::bytes(p, p + n) : core::bytes();
 }
 std::chrono::system_clock::time_point statement::time(int col) const noexcept { return from_ms(integer(col)); }
+std::chrono::system_clock::time_point statement::time_us(int col) const noexcept {
+  return std::chrono::system_clock::time_point(std::chrono::microseconds(integer(col)));
+}
 std::optional<std::chrono::system_clock::time_point> statement::opt_time(int col) const noexcept {
   if (is_null(col)) return std::nullopt;
   return time(col);

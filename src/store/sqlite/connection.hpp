@@ -40,6 +40,8 @@ class statement {
   statement& bind(int i, std::chrono::system_clock::time_point t);
   statement& bind(int i, const std::optional<std::chrono::system_clock::time_point>& t);
   statement& bind_null(int i);
+  /// A time in microseconds since the epoch (where milliseconds are too coarse to order events).
+  statement& bind_us(int i, std::chrono::system_clock::time_point t);
 
   /// Steps once; true when a row is available, false when done. Throws store_error on failure.
   bool step();
@@ -54,6 +56,7 @@ class statement {
   std::int64_t integer(int col) const noexcept { return sqlite3_column_int64(s_, col); }
   std::chrono::system_clock::time_point time(int col) const noexcept;
   std::optional<std::chrono::system_clock::time_point> opt_time(int col) const noexcept;
+  std::chrono::system_clock::time_point time_us(int col) const noexcept;
 
  private:
   sqlite3_stmt* s_;

@@ -161,7 +161,7 @@ challenge read_challenge(const statement& s) {
   ch.action_code = s.opt_text(5);
   ch.idempotency_key = s.opt_text(6);
   ch.options_json = s.text(7);
-  ch.created_at = s.time(8);
+  ch.created_at = s.time_us(8);  // microseconds (migration 005)
   ch.expires_at = s.time(9);
   return ch;
 }
@@ -184,15 +184,21 @@ rid_range range_of(std::optional<std::int64_t> ms) {
 /// is looked for in its expiry's range (?20..?21, no index), any other by the partial id index.
 /// `NOT INDEXED` keeps the planner on the rid range: without statistics it would rather walk the
 /// tenant's entries in the user index (a test checks the plans).
+/// A challenge is not found once its user has been deleted at or after its creation (migration 005).
+#define SIGNET_CHALLENGE_LIVE                                                                             \
+  " AND NOT EXISTS (SELECT 1 FROM user_deletions d WHERE d.tenant_id = challenges.tenant_id AND d.user_id = " \
+  "challenges.user_id AND d.deleted_us >= challenges.created_at)"
 constexpr std::string_view k_rid_by_id =
     "(SELECT rid FROM challenges NOT INDEXED WHERE rid BETWEEN ?20 AND ?21 AND addressed = 1 AND id = ?1 AND "
-    "tenant_id = ?2 UNION ALL SELECT rid FROM challenges WHERE id = ?1 AND addressed = 0 AND tenant_id = ?2 LIMIT 1)";
+    "tenant_id = ?2" SIGNET_CHALLENGE_LIVE " UNION ALL SELECT rid FROM challenges WHERE id = ?1 AND addressed = 0 AND "
+    "tenant_id = ?2" SIGNET_CHALLENGE_LIVE " LIMIT 1)";
 
 /// The same by the challenge bytes (?2) and type (?3) of tenant ?1.
 constexpr std::string_view k_rid_by_value =
     "(SELECT rid FROM challenges NOT INDEXED WHERE rid BETWEEN ?20 AND ?21 AND addressed = 1 AND value = ?2 AND "
-    "tenant_id = ?1 AND type = ?3 UNION ALL SELECT rid FROM challenges WHERE tenant_id = ?1 AND value = ?2 AND "
-    "addressed = 0 AND type = ?3 LIMIT 1)";
+    "tenant_id = ?1 AND type = ?3" SIGNET_CHALLENGE_LIVE " UNION ALL SELECT rid FROM challenges WHERE tenant_id = ?1 "
+    "AND value = ?2 AND addressed = 0 AND type = ?3" SIGNET_CHALLENGE_LIVE " LIMIT 1)";
+#undef SIGNET_CHALLENGE_LIVE
 
 void bind_range(statement& s, rid_range r) { s.bind(20, r.lo).bind(21, r.hi); }
 void bind_id_range(statement& s, std::string_view challenge_id) {
@@ -535,11 +541,22 @@ core::user_handle sqlite_store::ensure_user_handle(std::string_view tenant_id, s
   return core::user_handle(s.blob(0));
 }
 
-bool sqlite_store::delete_user(std::string_view tenant_id, std::string_view user_id) {
+bool sqlite_store::delete_user(std::string_view tenant_id, std::string_view user_id, time_point now) {
   auto c = impl_->write_connection();
   touch_on_exit touch(impl_->user_actions, tenant_id, user_id);
   impl_->recent_challenges.erase_user(tenant_id, user_id);
   write_transaction tx(*c);
+  {
+    // The user's challenges are not deleted (challenges have no user index: migration 005) but
+    // refused by every lookup from now on; the row lives until the last challenge that exists now
+    // has expired (the table's last rid carries the latest expiry).
+    auto s = c->prepare(
+        "INSERT INTO user_deletions (tenant_id, user_id, deleted_us, until_ms) VALUES (?1, ?2, ?3, max(?4, "
+        "coalesce((SELECT max(rid) FROM challenges), 0) >> 16)) ON CONFLICT (tenant_id, user_id) DO UPDATE SET "
+        "deleted_us = max(deleted_us, excluded.deleted_us), until_ms = max(until_ms, excluded.until_ms)");
+    s.bind(1, tenant_id).bind(2, user_id).bind_us(3, now).bind(4, now);
+    s.run();
+  }
   bool existed = false;
   {
     auto s = c->prepare("DELETE FROM users WHERE tenant_id = ?1 AND user_id = ?2");
@@ -548,8 +565,7 @@ bool sqlite_store::delete_user(std::string_view tenant_id, std::string_view user
     existed = s.changes() > 0;
   }
   for (const char* sql : {"DELETE FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2",
-                          "DELETE FROM actions WHERE tenant_id = ?1 AND user_id = ?2",
-                          "DELETE FROM challenges WHERE tenant_id = ?1 AND user_id = ?2"}) {
+                          "DELETE FROM actions WHERE tenant_id = ?1 AND user_id = ?2"}) {
     auto s = c->prepare(sql);
     s.bind(1, tenant_id).bind(2, user_id);
     s.run();
@@ -651,7 +667,12 @@ void sqlite_store::create_challenge(const challenge& ch) {
   // (migration 003) has no index entry: its id's 74 random bits are what keep it unique.
   static const std::string sql =
       "INSERT OR IGNORE INTO challenges (rid, id, tenant_id, type, value, user_id, action_code, idempotency_key, "
-      "options_json, created_at, expires_at, addressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+      "options_json, created_at, expires_at, addressed) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 "
+      "WHERE NOT EXISTS (SELECT 1 FROM user_deletions WHERE tenant_id = ?3 AND user_id = ?6 AND deleted_us >= ?10)";
+  // A challenge created before its user's deletion committed (the request raced the deletion) is
+  // dead on arrival: not stored, as if it had been stored just before and deleted with the user.
+  static const std::string dead =
+      "SELECT 1 FROM user_deletions WHERE tenant_id = ?1 AND user_id = ?2 AND deleted_us >= ?3";
   const std::int64_t base = expiry_key(ch.expires_at);
   // Found by its expiry's range (no index entry) only when both its id and its bytes carry it.
   const std::int64_t ms = base >> 16;
@@ -660,12 +681,17 @@ void sqlite_store::create_challenge(const challenge& ch) {
     auto s = c->prepare(sql);
     s.bind(1, base | static_cast<std::int64_t>(impl_->challenge_sequence++ & 0xFFFFu));
     s.bind(2, ch.id).bind(3, ch.tenant_id).bind(4, ch.type).bind(5, core::byte_view(ch.value)).bind(6, ch.user_id);
-    s.bind(7, ch.action_code).bind(8, ch.idempotency_key).bind(9, ch.options_json).bind(10, ch.created_at);
+    s.bind(7, ch.action_code).bind(8, ch.idempotency_key).bind(9, ch.options_json).bind_us(10, ch.created_at);
     s.bind(11, ch.expires_at).bind(12, std::int64_t{addressed ? 1 : 0});
     s.run();
     if (s.changes() > 0) {
       impl_->recent_challenges.put(ch);  // committed (autocommit), the writer still held
       return;
+    }
+    if (ch.user_id && attempt == 0) {  // not stored: a clash, or its user's deletion
+      auto d = c->prepare(dead);
+      d.bind(1, ch.tenant_id).bind(2, *ch.user_id).bind_us(3, ch.created_at);
+      if (d.step()) return;
     }
   }
   throw store_error("sqlite: the challenge could not be stored (its id already exists)");
@@ -772,7 +798,12 @@ std::size_t sqlite_store::reap_expired_challenges(time_point now) {
   auto s = c->prepare("DELETE FROM challenges WHERE rid < ?1");
   s.bind(1, expiry_key(now + std::chrono::milliseconds(1)));
   s.run();
-  return static_cast<std::size_t>(s.changes());
+  const auto reaped = static_cast<std::size_t>(s.changes());
+  // A user's deletion is kept while a challenge it refuses may be unexpired (delete_user).
+  auto d = c->prepare("DELETE FROM user_deletions WHERE until_ms <= ?1");
+  d.bind(1, now);
+  d.run();
+  return reaped;
 }
 
 // ---- authenticators ----

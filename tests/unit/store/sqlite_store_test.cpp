@@ -56,11 +56,11 @@ TEST(sqlite_store, migrations_apply_once_and_reopen_cleanly) {
   const auto path = (dir.path() / "db.sqlite").string();
   {
     sqlite::sqlite_store s({path, 2});
-    EXPECT_EQ(s.schema_version(), 4);
+    EXPECT_EQ(s.schema_version(), 5);
     EXPECT_TRUE(s.create_tenant(testing::make_tenant("t", "sk")));
   }
   sqlite::sqlite_store again({path, 2});
-  EXPECT_EQ(again.schema_version(), 4);
+  EXPECT_EQ(again.schema_version(), 5);
   EXPECT_TRUE(again.find_tenant("t"));
 }
 
@@ -80,7 +80,7 @@ TEST(sqlite_store, migrations_002_and_003_keep_challenges_and_their_expiry) {
             std::to_string(i) + "', 'u', NULL, NULL, '{}', 0, " + std::to_string(i == 2 ? exp + 5000 : exp) + ");";
   write_database_at(path, 1, rows);
   sqlite::sqlite_store s({path, 2});
-  EXPECT_EQ(s.schema_version(), 4);
+  EXPECT_EQ(s.schema_version(), 5);
   const auto at = [](long long ms) { return time_point(std::chrono::milliseconds(ms)); };
   EXPECT_TRUE(s.peek_challenge("t", "ch0", at(1'800'000'000'000LL)));
   EXPECT_TRUE(s.peek_challenge("t", "ch1", at(1'800'000'000'000LL)));
@@ -105,6 +105,35 @@ TEST(sqlite_store, migrations_002_and_003_keep_challenges_and_their_expiry) {
   EXPECT_FALSE(s.peek_challenge("t", "new1", at(0)));
 }
 
+// A database at version 4 keeps its challenges through migration 005 (no user index; creation
+// times in microseconds): the same creation time is read back, a challenge is found and taken by id,
+// and once its user is deleted a challenge is refused, while another user's is not.
+TEST(sqlite_store, migration_005_keeps_challenges_and_refuses_a_deleted_users) {
+  testing::temp_dir dir;
+  const auto path = (dir.path() / "v4.sqlite").string();
+  const long long created = 1'800'000'000'123LL, exp = 1'800'000'060'000LL;
+  std::string rows;
+  for (int i = 0; i < 3; ++i)
+    rows += "INSERT INTO challenges (rid, id, tenant_id, type, value, user_id, action_code, idempotency_key, "
+            "options_json, created_at, expires_at) VALUES (" + std::to_string((exp << 16) | i) + ", 'ch" +
+            std::to_string(i) + "', 't', 'passkey-authentication', X'0" + std::to_string(i) + "', '" +
+            (i == 2 ? "v" : "u") + "', NULL, NULL, '{}', " + std::to_string(created) + ", " + std::to_string(exp) +
+            ");";
+  rows += "INSERT INTO users (tenant_id, user_id, created_at, updated_at) VALUES ('t', 'u', 0, 0);";
+  write_database_at(path, 4, rows);
+  sqlite::sqlite_store s({path, 2});
+  EXPECT_EQ(s.schema_version(), 5);
+  const auto at = [](long long ms) { return time_point(std::chrono::milliseconds(ms)); };
+  auto ch0 = s.peek_challenge("t", "ch0", at(created));
+  ASSERT_TRUE(ch0);
+  EXPECT_EQ(ch0->created_at, at(created));
+  EXPECT_TRUE(s.take_challenge("t", "ch0", at(created)));
+  EXPECT_TRUE(s.delete_user("t", "u", at(created + 1)));
+  EXPECT_FALSE(s.peek_challenge("t", "ch1", at(created + 1)));
+  EXPECT_FALSE(s.take_challenge_by_value("t", "passkey-authentication", core::bytes{0x01}, at(created + 1)));
+  EXPECT_TRUE(s.take_challenge("t", "ch2", at(created + 1)));
+}
+
 // A database at version 3 keeps its authenticators through migration 004 (no TEXT primary key; the
 // user index, now unique on tenant, user and id, serves lookups by id): found by id, by credential
 // and by user, signed in with, deleted; a credential id stays unique per tenant.
@@ -119,7 +148,7 @@ TEST(sqlite_store, migration_004_keeps_authenticators) {
             "', X'AA', -7, 5, 'internal', '', 1, 1, 1, " + std::to_string(i) + ", 0);";
   write_database_at(path, 3, rows);
   sqlite::sqlite_store s({path, 2});
-  EXPECT_EQ(s.schema_version(), 4);
+  EXPECT_EQ(s.schema_version(), 5);
   auto a0 = s.find_authenticator("t", "u", "auth-0");
   ASSERT_TRUE(a0);
   EXPECT_EQ(a0->sign_count, 5u);
@@ -178,6 +207,8 @@ TEST(sqlite_store, challenge_lookups_use_the_expiry_range_or_the_partial_indexes
     for (const auto& p : plan) all += p + "\n";
     EXPECT_EQ(all.find("SCAN"), std::string::npos) << all;
     EXPECT_EQ(all.find("challenges_user"), std::string::npos) << all;
+    // the deleted-user check is a search of user_deletions' primary key
+    EXPECT_NE(all.find("SEARCH d USING PRIMARY KEY (tenant_id=? AND user_id=?)"), std::string::npos) << all;
     EXPECT_NE(all.find("USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"), std::string::npos) << all;
     EXPECT_TRUE(all.find("USING INDEX challenges_id (id=?)") != std::string::npos ||
                 all.find("USING INDEX challenges_value (tenant_id=? AND value=?)") != std::string::npos)
@@ -578,11 +609,68 @@ TEST(sqlite_store, delete_user_removes_actions_and_challenges) {
   EXPECT_TRUE(f.db->create_action(a));
   EXPECT_FALSE(f.db->create_action(a));  // same key
   f.db->create_challenge(make_challenge("c", t0 + std::chrono::minutes(5)));
-  EXPECT_TRUE(f.db->delete_user("t", "u"));
+  EXPECT_TRUE(f.db->delete_user("t", "u", t0 + std::chrono::seconds(1)));
   EXPECT_FALSE(f.db->find_user("t", "u"));
   EXPECT_FALSE(f.db->find_action("t", "u", "signUp", "k"));
   EXPECT_FALSE(f.db->take_challenge("t", "c", t0));
-  EXPECT_FALSE(f.db->delete_user("t", "u"));
+  EXPECT_FALSE(f.db->delete_user("t", "u", t0 + std::chrono::seconds(1)));
+}
+
+std::int64_t count_rows(const std::string& path, const char* table) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &st, nullptr),
+            SQLITE_OK);
+  std::int64_t n = -1;
+  if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+}
+
+// A deleted user's challenges are refused rather than deleted (no user index on challenges,
+// migration 005): one created just before the deletion (microseconds matter, not milliseconds),
+// one whose request raced the deletion and is stored after it, in the recent-challenge cache or
+// past it; one created after the deletion is found. The deletion's record goes at the reap after the
+// last of those challenges has expired, and not before.
+TEST(sqlite_store, a_deleted_users_challenges_are_refused_until_they_expire) {
+  testing::temp_dir dir;
+  const auto path = (dir.path() / "deletions.sqlite").string();
+  sqlite::sqlite_store db({path, 2});
+  using std::chrono::microseconds;
+  using std::chrono::minutes;
+  db.upsert_user("t", "u", {}, t0);
+  auto before = make_challenge("before", t0 + minutes(10));
+  before.created_at = t0 + microseconds(999);
+  db.create_challenge(before);
+  auto other_user = make_challenge("other-user", t0 + minutes(10));
+  other_user.user_id = "v";
+  db.create_challenge(other_user);
+  // more challenges than the recent-challenge cache holds, so `before` is read from the database too
+  for (int i = 0; i < 4100; ++i) db.create_challenge(make_challenge("filler-" + std::to_string(i), t0 + minutes(1)));
+  ASSERT_TRUE(db.delete_user("t", "u", t0 + microseconds(1000)));
+  EXPECT_FALSE(db.peek_challenge("t", "before", t0 + microseconds(1001)));
+  EXPECT_FALSE(db.peek_challenge("t", "filler-0", t0 + microseconds(1001)));
+  auto raced = make_challenge("raced", t0 + minutes(20));  // created before the deletion, stored after
+  raced.created_at = t0 + microseconds(1000);
+  db.create_challenge(raced);
+  EXPECT_FALSE(db.peek_challenge("t", "raced", t0 + microseconds(1001)));
+  EXPECT_EQ(count_rows(path, "challenges WHERE id = 'raced'"), 0);
+  auto after = make_challenge("after", t0 + minutes(10));
+  after.created_at = t0 + microseconds(1001);
+  db.upsert_user("t", "u", {}, after.created_at);
+  db.create_challenge(after);
+  EXPECT_TRUE(db.peek_challenge("t", "after", t0 + microseconds(1002)));
+  EXPECT_TRUE(db.peek_challenge("t", "other-user", t0 + microseconds(1002)));
+  EXPECT_EQ(count_rows(path, "user_deletions"), 1);
+  // Kept while `before` (the latest expiry when the user was deleted) may still be taken.
+  db.reap_expired_challenges(t0 + minutes(10) - microseconds(1000));
+  EXPECT_EQ(count_rows(path, "user_deletions"), 1);
+  EXPECT_FALSE(db.take_challenge("t", "before", t0 + minutes(10) - microseconds(1000)));
+  db.reap_expired_challenges(t0 + minutes(10));
+  EXPECT_EQ(count_rows(path, "user_deletions"), 0);
+  EXPECT_EQ(count_rows(path, "challenges"), 0);
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ class sqlite_store final : public tenant_store,
                    time_point now) override;
   core::user_handle ensure_user_handle(std::string_view tenant_id, std::string_view user_id,
                                        const core::user_handle& candidate, time_point now) override;
-  bool delete_user(std::string_view tenant_id, std::string_view user_id) override;
+  bool delete_user(std::string_view tenant_id, std::string_view user_id, time_point now) override;
   std::vector<user> query_users(std::string_view tenant_id, const user_query& q) override;
   // action_store
   bool create_action(const action& a) override;
