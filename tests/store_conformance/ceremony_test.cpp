@@ -754,6 +754,83 @@ TEST_P(store_conformance, list_credentials_matches_list_authenticators) {
   EXPECT_EQ(s().authenticators.list_credentials("t2", "u").size(), 1u);
 }
 
+std::vector<std::string> credential_names(store::stores s, const std::string& tenant, const std::string& user) {
+  std::vector<std::string> out;
+  for (const auto& r : s.authenticators.list_credentials(tenant, user))
+    out.emplace_back(r.credential_id.view().begin(), r.credential_id.view().end());
+  return out;
+}
+
+// The list read again after every kind of write of the user's authenticators (SQLite keeps it in
+// memory between writes): a registration, a refused one, a sign-in, a deletion, the user's deletion.
+TEST_P(store_conformance, list_credentials_follows_every_write) {
+  using names = std::vector<std::string>;
+  EXPECT_EQ(credential_names(s(), "t", "u"), names{});
+  auto first = enroll(s(), "t", "u", "auth-1", "cred-1", t0);
+  EXPECT_EQ(credential_names(s(), "t", "u"), names{"cred-1"});
+  enroll(s(), "t", "u", "auth-2", "cred-2", t0 + 1s);
+  EXPECT_EQ(credential_names(s(), "t", "u"), (names{"cred-1", "cred-2"}));
+  // refused: the credential id is taken
+  auto dup = make_authenticator("t", "u", "auth-3", bytes_of("cred-1"), t0 + 2s);
+  auto act = make_action("t", std::string("u"), "add", "dup");
+  ASSERT_TRUE(s().actions.create_action(act));
+  EXPECT_FALSE(s().authenticators.register_authenticator(dup, ref_of(act), completion_for("u", "auth-3", t0)));
+  EXPECT_EQ(credential_names(s(), "t", "u"), (names{"cred-1", "cred-2"}));
+  auto login = make_action("t", std::string("u"), "login", "l", t0 + 3s);
+  ASSERT_TRUE(s().actions.create_action(login));
+  store::sign_in_update up{"auth-1", first.auth.sign_count, first.auth.sign_count + 1, true, true, std::nullopt};
+  ASSERT_TRUE(s().authenticators.record_sign_in("t", up, ref_of(login), completion_for("u", "auth-1", t0 + 4s)));
+  EXPECT_EQ(credential_names(s(), "t", "u"), (names{"cred-1", "cred-2"}));
+  ASSERT_TRUE(s().authenticators.delete_authenticator("t", "u", "auth-1"));
+  EXPECT_EQ(credential_names(s(), "t", "u"), names{"cred-2"});
+  enroll(s(), "t", "other", "auth-o", "cred-o", t0);
+  EXPECT_EQ(credential_names(s(), "t", "u"), names{"cred-2"});
+  ASSERT_TRUE(s().users.delete_user("t", "u", t0 + 5s));
+  EXPECT_EQ(credential_names(s(), "t", "u"), names{});
+  enroll(s(), "t", "u", "auth-4", "cred-4", t0 + 6s);
+  EXPECT_EQ(credential_names(s(), "t", "u"), names{"cred-4"});
+  EXPECT_EQ(credential_names(s(), "t", "other"), names{"cred-o"});
+}
+
+// Under concurrency: a list read that starts after a registration or a deletion has returned
+// shows it. The writer keeps the list short (registers one, deletes the one before), as SQLite
+// keeps only short lists in memory.
+TEST_P(store_conformance, list_credentials_never_goes_back_behind_a_finished_write) {
+  constexpr int writes = 150;
+  std::atomic<int> added{0}, deleting{0}, deleted{0};
+  std::atomic<bool> stale{false};
+  std::thread writer([&] {
+    for (int i = 1; i <= writes; ++i) {
+      enroll(s(), "t", "u", numbered("auth-", i), numbered("cred-", i), t0 + std::chrono::seconds(i));
+      added.store(i);
+      if (i > 1) {
+        deleting.store(i - 1);
+        EXPECT_TRUE(s().authenticators.delete_authenticator("t", "u", numbered("auth-", i - 1)));
+        deleted.store(i - 1);
+      }
+      enroll(s(), "t", "v", numbered("auth-v", i), numbered("cred-v", i), t0 + std::chrono::seconds(i));
+    }
+  });
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r)
+    readers.emplace_back([&] {
+      while (added.load() < writes) {
+        const int a = added.load(), d = deleted.load();
+        const auto names = credential_names(s(), "t", "u");
+        const int deleting_after = deleting.load();
+        for (int x = 1; x <= d; ++x)
+          if (std::find(names.begin(), names.end(), numbered("cred-", x)) != names.end()) stale = true;
+        if (a > 0 && deleting_after < a && std::find(names.begin(), names.end(), numbered("cred-", a)) == names.end())
+          stale = true;
+        if (stale) return;
+      }
+    });
+  writer.join();
+  for (auto& t : readers) t.join();
+  EXPECT_FALSE(stale.load()) << "a list missed a registration or deletion that had finished before it began";
+  EXPECT_EQ(credential_names(s(), "t", "u"), std::vector<std::string>{numbered("cred-", writes)});
+}
+
 TEST_P(store_conformance, delete_authenticator_scoped_by_tenant_and_user) {
   enroll(s(), "t", "u", "auth-1", "cred-1");
   EXPECT_FALSE(s().authenticators.delete_authenticator("t", "other", "auth-1"));

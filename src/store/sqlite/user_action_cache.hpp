@@ -1,6 +1,7 @@
-// The Bearer check's read (find_user_with_action) kept in memory until this store writes that user
-// or one of their actions. The SQLite store is the only writer of its file (one process; several
-// nodes use PostgreSQL, which has no such cache), so it knows every change.
+// The Bearer check's read (find_user_with_action) and a user's credential list (list_credentials,
+// C1's exclude list and C3's allow list) kept in memory until this store writes that user, one of
+// their actions or one of their authenticators. The SQLite store is the only writer of its file (one
+// process; several nodes use PostgreSQL, which has no such cache), so it knows every change.
 //
 // Why: a read on a pooled connection starts from an empty page cache whenever anything was written
 // since its last read (SQLite drops a connection's whole cache when another connection committed),
@@ -8,7 +9,8 @@
 // checked on every request of a ceremony (and on every seed request that reuses it).
 //
 // Exactness: every write of a user or action row bumps the generation of that user's stripe after
-// its transaction ends; a reader takes the generation before it reads the database and stores the
+// its transaction ends (and every write that adds or removes one of their authenticators, a
+// generation of its own: a sign-in's update of a sign count leaves the credential list alone); a reader takes the generation before it reads the database and stores the
 // row with it; an entry whose generation is no longer current is never returned. So an entry can
 // only be returned if no write of that user ended after the read began: at worst a write makes
 // other users of its stripe miss once.
@@ -24,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "signet/store/ports.hpp"
 
@@ -33,6 +36,7 @@ class user_action_cache {
  public:
   static constexpr std::size_t stripes = 4096;
   static constexpr std::size_t capacity = 4096;  // entries; the map is emptied when it is full
+  static constexpr std::size_t cached_credentials = 2;  // longer credential lists are not kept
 
   struct ticket {
     std::string key;
@@ -57,26 +61,32 @@ class user_action_cache {
     return t;
   }
 
-  std::optional<user_with_action> get(const ticket& t) {
-    std::lock_guard lk(mu_);
-    auto it = entries_.find(t.key);
-    if (it == entries_.end()) return std::nullopt;
-    if (it->second.generation != t.generation) {
-      entries_.erase(it);
-      return std::nullopt;
+  /// The same for the user's credential list.
+  ticket begin_credentials(std::string_view tenant_id, std::string_view user_id) const {
+    ticket t;
+    t.key.reserve(tenant_id.size() + user_id.size() + 8);
+    for (std::string_view part : {tenant_id, user_id}) {
+      const auto n = static_cast<std::uint32_t>(part.size());
+      for (int shift = 24; shift >= 0; shift -= 8) t.key.push_back(static_cast<char>((n >> shift) & 0xFF));
+      t.key.append(part);
     }
-    return it->second.value;
+    t.stripe = stripe_of(tenant_id, user_id);
+    t.generation = credential_generations_[t.stripe].load(std::memory_order_seq_cst);
+    return t;
   }
 
-  void put(ticket&& t, const user_with_action& v) {
-    std::lock_guard lk(mu_);
-    if (entries_.size() >= capacity) entries_.clear();
-    entries_.insert_or_assign(std::move(t.key), entry{t.generation, v});
-  }
+  std::optional<user_with_action> get(const ticket& t) { return reads_.get(t); }
+  void put(ticket&& t, const user_with_action& v) { reads_.put(std::move(t), v); }
+  std::optional<std::vector<credential_ref>> get_credentials(const ticket& t) { return credentials_.get(t); }
+  void put_credentials(ticket&& t, const std::vector<credential_ref>& v) { credentials_.put(std::move(t), v); }
 
   /// After a write of this user's row or actions has ended (committed or not).
   void touched(std::string_view tenant_id, std::string_view user_id) {
     generations_[stripe_of(tenant_id, user_id)].fetch_add(1, std::memory_order_seq_cst);
+  }
+  /// After a write that adds or removes authenticators of this user (committed or not).
+  void credentials_touched(std::string_view tenant_id, std::string_view user_id) {
+    credential_generations_[stripe_of(tenant_id, user_id)].fetch_add(1, std::memory_order_seq_cst);
   }
 
  private:
@@ -85,17 +95,44 @@ class user_action_cache {
     return h % stripes;
   }
 
-  struct entry {
-    std::uint64_t generation;
-    user_with_action value;
+  /// Entries stored with the generation they were read under; one of another generation is dropped.
+  template <class Value>
+  class entries {
+   public:
+    std::optional<Value> get(const ticket& t) {
+      std::lock_guard lk(mu_);
+      auto it = map_.find(t.key);
+      if (it == map_.end()) return std::nullopt;
+      if (it->second.generation != t.generation) {
+        map_.erase(it);
+        return std::nullopt;
+      }
+      return it->second.value;
+    }
+    void put(ticket&& t, const Value& v) {
+      std::lock_guard lk(mu_);
+      if (map_.size() >= capacity) map_.clear();
+      map_.insert_or_assign(std::move(t.key), entry{t.generation, v});
+    }
+
+   private:
+    struct entry {
+      std::uint64_t generation;
+      Value value;
+    };
+    std::mutex mu_;
+    std::unordered_map<std::string, entry> map_;
   };
+
   std::array<std::atomic<std::uint64_t>, stripes> generations_{};
-  std::mutex mu_;
-  std::unordered_map<std::string, entry> entries_;
+  std::array<std::atomic<std::uint64_t>, stripes> credential_generations_{};
+  entries<user_with_action> reads_;
+  entries<std::vector<credential_ref>> credentials_;
 };
 
 /// Bumps the user's generation when it goes out of scope: declare it before the write transaction,
-/// so it runs after the transaction has committed or rolled back.
+/// so it runs after the transaction has committed or rolled back. Every write of a user or action
+/// row has one; every write that adds or removes an authenticator has a touch_credentials_on_exit.
 class touch_on_exit {
  public:
   touch_on_exit(user_action_cache& c, std::string_view tenant_id, std::string_view user_id)
@@ -103,6 +140,21 @@ class touch_on_exit {
   ~touch_on_exit() { cache_.touched(tenant_id_, user_id_); }
   touch_on_exit(const touch_on_exit&) = delete;
   touch_on_exit& operator=(const touch_on_exit&) = delete;
+
+ private:
+  user_action_cache& cache_;
+  std::string_view tenant_id_;
+  std::string_view user_id_;
+};
+
+/// The same for the user's credential list.
+class touch_credentials_on_exit {
+ public:
+  touch_credentials_on_exit(user_action_cache& c, std::string_view tenant_id, std::string_view user_id)
+      : cache_(c), tenant_id_(tenant_id), user_id_(user_id) {}
+  ~touch_credentials_on_exit() { cache_.credentials_touched(tenant_id_, user_id_); }
+  touch_credentials_on_exit(const touch_credentials_on_exit&) = delete;
+  touch_credentials_on_exit& operator=(const touch_credentials_on_exit&) = delete;
 
  private:
   user_action_cache& cache_;

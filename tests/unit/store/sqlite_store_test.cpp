@@ -22,6 +22,7 @@
 namespace signet::store::sqlite {
 const std::vector<migration>& migrations();  // generated from src/store/sqlite/migrations/*.sql
 std::vector<std::string> challenge_lookups_for_tests();  // sqlite_store.cpp
+std::string list_credentials_sql_for_tests();            // sqlite_store.cpp
 }
 
 namespace signet::store {
@@ -215,6 +216,27 @@ TEST(sqlite_store, challenge_lookups_use_the_expiry_range_or_the_partial_indexes
         << all;
   }
   sqlite3_close(db);
+}
+
+// C1's exclude list and C3's allow list walk the user index in id order: no sorter per call.
+TEST(sqlite_store, list_credentials_walks_the_user_index_without_a_sort) {
+  testing::temp_dir dir;
+  const auto path = (dir.path() / "plan.sqlite").string();
+  { sqlite::sqlite_store s({path, 2}); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sqlite::list_credentials_sql_for_tests()).c_str(), -1,
+                               &st, nullptr),
+            SQLITE_OK);
+  std::string all;
+  while (sqlite3_step(st) == SQLITE_ROW) all += std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 3))) + "\n";
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_NE(all.find("SEARCH authenticators USING INDEX authenticators_user (tenant_id=? AND user_id=?)"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << all;
 }
 
 // The cache of the Bearer check's read: an entry is returned only under the generation it was read
