@@ -290,7 +290,7 @@ void migrate(connection& c) {
 
 struct sqlite_store::impl {
   explicit impl(const options& o)
-      : checkpoints(o.path, std::getenv("XF") ? std::atoi(std::getenv("XF")) : 1000, writer),
+      : checkpoints(o.path, 1000, writer),
         writing(std::make_unique<connection>(o.path)),
         connections(o.path, o.pool_size, &checkpoints) {
     checkpoints.attach(*writing);

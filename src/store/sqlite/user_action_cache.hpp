@@ -9,9 +9,10 @@
 // checked on every request of a ceremony (and on every seed request that reuses it).
 //
 // Exactness: every write of a user or action row bumps the generation of that user's stripe after
-// its transaction ends (and every write that adds or removes one of their authenticators, a
-// generation of its own: a sign-in's update of a sign count leaves the credential list alone); a reader takes the generation before it reads the database and stores the
-// row with it; an entry whose generation is no longer current is never returned. So an entry can
+// its transaction ends (and every write that adds or removes one of their authenticators bumps a
+// generation of its own: a sign-in's update of a sign count leaves the credential list alone); a
+// reader takes the generation before it reads the database and stores the row with it; an entry
+// whose generation is no longer current is never returned. So an entry can
 // only be returned if no write of that user ended after the read began: at worst a write makes
 // other users of its stripe miss once.
 #pragma once
@@ -47,32 +48,12 @@ class user_action_cache {
   /// Before the database read: the key and the generation the result will be stored under.
   ticket begin(std::string_view tenant_id, std::string_view user_id, std::string_view action_code,
                std::string_view idempotency_key) const {
-    ticket t;
-    t.key.reserve(tenant_id.size() + user_id.size() + action_code.size() + idempotency_key.size() + 16);
-    // Each part behind its length: user ids and idempotency keys may hold any character, so no
-    // separator could keep two different (user, code, key) triples from making the same key.
-    for (std::string_view part : {tenant_id, user_id, action_code, idempotency_key}) {
-      const auto n = static_cast<std::uint32_t>(part.size());
-      for (int shift = 24; shift >= 0; shift -= 8) t.key.push_back(static_cast<char>((n >> shift) & 0xFF));
-      t.key.append(part);
-    }
-    t.stripe = stripe_of(tenant_id, user_id);
-    t.generation = generations_[t.stripe].load(std::memory_order_seq_cst);
-    return t;
+    return make_ticket({tenant_id, user_id, action_code, idempotency_key}, generations_, tenant_id, user_id);
   }
 
   /// The same for the user's credential list.
   ticket begin_credentials(std::string_view tenant_id, std::string_view user_id) const {
-    ticket t;
-    t.key.reserve(tenant_id.size() + user_id.size() + 8);
-    for (std::string_view part : {tenant_id, user_id}) {
-      const auto n = static_cast<std::uint32_t>(part.size());
-      for (int shift = 24; shift >= 0; shift -= 8) t.key.push_back(static_cast<char>((n >> shift) & 0xFF));
-      t.key.append(part);
-    }
-    t.stripe = stripe_of(tenant_id, user_id);
-    t.generation = credential_generations_[t.stripe].load(std::memory_order_seq_cst);
-    return t;
+    return make_ticket({tenant_id, user_id}, credential_generations_, tenant_id, user_id);
   }
 
   std::optional<user_with_action> get(const ticket& t) { return reads_.get(t); }
@@ -90,6 +71,26 @@ class user_action_cache {
   }
 
  private:
+  using generation_array = std::array<std::atomic<std::uint64_t>, stripes>;
+
+  static ticket make_ticket(std::initializer_list<std::string_view> parts, const generation_array& generations,
+                            std::string_view tenant_id, std::string_view user_id) {
+    ticket t;
+    std::size_t size = 0;
+    for (std::string_view part : parts) size += part.size() + 4;
+    t.key.reserve(size);
+    // Each part behind its length: user ids and idempotency keys may hold any character, so no
+    // separator could keep two different (user, code, key) triples from making the same key.
+    for (std::string_view part : parts) {
+      const auto n = static_cast<std::uint32_t>(part.size());
+      for (int shift = 24; shift >= 0; shift -= 8) t.key.push_back(static_cast<char>((n >> shift) & 0xFF));
+      t.key.append(part);
+    }
+    t.stripe = stripe_of(tenant_id, user_id);
+    t.generation = generations[t.stripe].load(std::memory_order_seq_cst);
+    return t;
+  }
+
   static std::size_t stripe_of(std::string_view tenant_id, std::string_view user_id) {
     const std::size_t h = std::hash<std::string_view>{}(tenant_id) * 31u + std::hash<std::string_view>{}(user_id);
     return h % stripes;
@@ -124,42 +125,31 @@ class user_action_cache {
     std::unordered_map<std::string, entry> map_;
   };
 
-  std::array<std::atomic<std::uint64_t>, stripes> generations_{};
-  std::array<std::atomic<std::uint64_t>, stripes> credential_generations_{};
+  generation_array generations_{};
+  generation_array credential_generations_{};
   entries<user_with_action> reads_;
   entries<std::vector<credential_ref>> credentials_;
 };
 
-/// Bumps the user's generation when it goes out of scope: declare it before the write transaction,
-/// so it runs after the transaction has committed or rolled back. Every write of a user or action
-/// row has one; every write that adds or removes an authenticator has a touch_credentials_on_exit.
-class touch_on_exit {
+/// Bumps one of the user's generations when it goes out of scope: declare it before the write
+/// transaction, so it runs after the transaction has committed or rolled back. Every write of a user
+/// or action row has a touch_on_exit; every write that adds or removes an authenticator has a
+/// touch_credentials_on_exit.
+template <void (user_action_cache::*Bump)(std::string_view, std::string_view)>
+class touch_scope {
  public:
-  touch_on_exit(user_action_cache& c, std::string_view tenant_id, std::string_view user_id)
+  touch_scope(user_action_cache& c, std::string_view tenant_id, std::string_view user_id)
       : cache_(c), tenant_id_(tenant_id), user_id_(user_id) {}
-  ~touch_on_exit() { cache_.touched(tenant_id_, user_id_); }
-  touch_on_exit(const touch_on_exit&) = delete;
-  touch_on_exit& operator=(const touch_on_exit&) = delete;
+  ~touch_scope() { (cache_.*Bump)(tenant_id_, user_id_); }
+  touch_scope(const touch_scope&) = delete;
+  touch_scope& operator=(const touch_scope&) = delete;
 
  private:
   user_action_cache& cache_;
   std::string_view tenant_id_;
   std::string_view user_id_;
 };
-
-/// The same for the user's credential list.
-class touch_credentials_on_exit {
- public:
-  touch_credentials_on_exit(user_action_cache& c, std::string_view tenant_id, std::string_view user_id)
-      : cache_(c), tenant_id_(tenant_id), user_id_(user_id) {}
-  ~touch_credentials_on_exit() { cache_.credentials_touched(tenant_id_, user_id_); }
-  touch_credentials_on_exit(const touch_credentials_on_exit&) = delete;
-  touch_credentials_on_exit& operator=(const touch_credentials_on_exit&) = delete;
-
- private:
-  user_action_cache& cache_;
-  std::string_view tenant_id_;
-  std::string_view user_id_;
-};
+using touch_on_exit = touch_scope<&user_action_cache::touched>;
+using touch_credentials_on_exit = touch_scope<&user_action_cache::credentials_touched>;
 
 }  // namespace signet::store::sqlite

@@ -283,6 +283,34 @@ TEST(user_action_cache, entries_read_before_a_write_of_their_user_are_never_retu
   EXPECT_TRUE(cache.get(cache.begin("t", "u" + std::to_string(sqlite::user_action_cache::capacity), "login", "k")));
 }
 
+// Credential lists live under a generation of their own: a write of the user or their actions
+// (a sign-in's) leaves them, an authenticator's registration or deletion ends them, and the other way
+// round for the Bearer reads.
+TEST(user_action_cache, credential_lists_end_only_with_a_write_of_the_users_authenticators) {
+  sqlite::user_action_cache cache;
+  user_with_action v;
+  std::vector<credential_ref> list(1);
+  list[0].verification_method = "PASSKEY";
+  cache.put_credentials(cache.begin_credentials("t", "u"), list);
+  cache.put(cache.begin("t", "u", "login", "k"), v);
+  ASSERT_TRUE(cache.get_credentials(cache.begin_credentials("t", "u")));
+  EXPECT_EQ(cache.get_credentials(cache.begin_credentials("t", "u"))->at(0).verification_method, "PASSKEY");
+  EXPECT_FALSE(cache.get_credentials(cache.begin_credentials("t", "v")));
+  EXPECT_FALSE(cache.get_credentials(cache.begin_credentials("t2", "u")));
+  { sqlite::touch_on_exit touch(cache, "t", "u"); }
+  EXPECT_TRUE(cache.get_credentials(cache.begin_credentials("t", "u")));
+  EXPECT_FALSE(cache.get(cache.begin("t", "u", "login", "k")));
+  cache.put(cache.begin("t", "u", "login", "k"), v);
+  { sqlite::touch_credentials_on_exit touch(cache, "t", "u"); }
+  EXPECT_FALSE(cache.get_credentials(cache.begin_credentials("t", "u")));
+  EXPECT_TRUE(cache.get(cache.begin("t", "u", "login", "k")));
+  // A registration that ends between the read's start and the store of its result.
+  auto racing = cache.begin_credentials("t", "u");
+  cache.credentials_touched("t", "u");
+  cache.put_credentials(std::move(racing), list);
+  EXPECT_FALSE(cache.get_credentials(cache.begin_credentials("t", "u")));
+}
+
 // The window of recently created challenges: keyed by tenant and id, erased by id, by user and by
 // expiry, and bounded to the last `capacity` puts (older ones are read from the database).
 TEST(challenge_cache, keyed_by_tenant_erased_by_every_removal_and_bounded) {
