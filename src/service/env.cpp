@@ -4,8 +4,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -15,19 +18,27 @@
 namespace signet::service {
 
 namespace {
+/// Bumped in the child of every fork: a block filled before the fork is in both processes, and the
+/// child must not hand out the bytes the parent will (OpenSSL's own DRBG reseeds after a fork).
+std::atomic<std::uint64_t> fork_generation{0};
+void after_fork_in_child() { fork_generation.fetch_add(1, std::memory_order_relaxed); }
+
 /// Small requests (ids, challenges, handles: 16-48 bytes, several per request) are served from a
 /// per-thread block of RAND_bytes output: each RAND_bytes call pays a fixed DRBG cost (~1.4 µs under
 /// load, its AES re-key) whatever its size. Served bytes are wiped from the block at once, and the
-/// rest when the thread ends: the block only ever holds bytes no caller has seen.
+/// rest when the thread ends or a fork is seen: the block only ever holds bytes no caller has seen,
+/// in this process or another.
 class random_block {
  public:
   static constexpr std::size_t size = 1024;
   static constexpr std::size_t max_request = 64;
 
   void take(std::span<core::byte> out) {
-    if (used_ + out.size() > size) {
+    const auto generation = fork_generation.load(std::memory_order_relaxed);
+    if (used_ + out.size() > size || generation != generation_) {
       if (RAND_bytes(block_.data(), static_cast<int>(size)) != 1) throw std::runtime_error("RAND_bytes failed");
       used_ = 0;
+      generation_ = generation;
     }
     std::memcpy(out.data(), block_.data() + used_, out.size());
     OPENSSL_cleanse(block_.data() + used_, out.size());
@@ -38,12 +49,15 @@ class random_block {
  private:
   std::array<core::byte, size> block_{};
   std::size_t used_ = size;  // empty: filled on first use
+  std::uint64_t generation_ = 0;
 };
 }  // namespace
 
 void openssl_random::fill(std::span<core::byte> out) {
   if (out.empty()) return;  // (an empty span's data() may be null: no memcpy from or to it)
   if (out.size() <= random_block::max_request) {
+    static const bool hooked = pthread_atfork(nullptr, nullptr, &after_fork_in_child) == 0;
+    if (!hooked) throw std::runtime_error("pthread_atfork failed");
     thread_local random_block block;
     block.take(out);
     return;

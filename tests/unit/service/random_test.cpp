@@ -3,6 +3,9 @@
 // thread, across block refills, or between threads), and the ids built on it keep their format.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <mutex>
 #include <set>
 #include <thread>
@@ -33,6 +36,33 @@ TEST(openssl_random, every_size_is_filled_and_no_output_repeats) {
       EXPECT_NE(a, core::bytes(n, 0)) << n;
     }
   }
+}
+
+// After a fork, the child does not hand out the bytes the parent will: the block filled before the
+// fork is in both processes, and the child refills its own.
+TEST(openssl_random, a_forked_child_does_not_repeat_the_parents_bytes) {
+  openssl_random rng;
+  core::bytes first(16);
+  rng.fill(first);  // the block is filled and has bytes left
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    core::bytes b(16);
+    rng.fill(b);
+    const bool ok = write(fds[1], b.data(), b.size()) == static_cast<ssize_t>(b.size());
+    _exit(ok ? 0 : 1);
+  }
+  close(fds[1]);
+  core::bytes parent(16), child(16);
+  rng.fill(parent);
+  ASSERT_EQ(read(fds[0], child.data(), child.size()), static_cast<ssize_t>(child.size()));
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_NE(parent, child);
 }
 
 TEST(openssl_random, threads_never_get_the_same_bytes) {

@@ -21,7 +21,7 @@ class sqlite_store final : public tenant_store,
     std::size_t pool_size = 8;  // connections; callers beyond it wait
     /// Serving: hold an exclusive lock (`<path>.serve-lock`, flock) for the store's lifetime, so a
     /// second serving process on the same file is refused. The store's in-memory caches (recent
-    /// challenges, Bearer reads) are exact only while one process serves the file. Short-lived
+    /// challenges, Bearer reads, credential lists) are exact only while one process serves the file. Short-lived
     /// commands (tenant create/list) do not take it.
     bool serving = false;
   };
