@@ -10,11 +10,12 @@
 // Exactness: the cache is a hint, never the only copy; a miss reads the database. An entry is put
 // after the challenge's insert committed, with the writer held; it is erased, with the writer held,
 // before every statement that deletes that challenge by id (take, take_if, the ceremony
-// transactions' consume) or deletes its user's challenges, and right after a delete by the
-// challenge's bytes (whose id is known only then; the take has not returned yet), and reaping erases
-// what it deletes first. Nothing else puts an entry: a read never fills the cache, so an erased id
-// cannot come back. An expired entry is "not found", as the database read is. Bounded: the oldest
-// of the last `capacity` puts is dropped when a new one comes.
+// transactions' consume) or makes its user's challenges unfindable (delete_user records the
+// deletion; a challenge whose insert raced it is not stored, so never put), and right after a delete
+// by the challenge's bytes (whose id is known only then; the take has not returned yet), and
+// reaping erases what it deletes first. Nothing else puts an entry: a read never fills the cache,
+// so an erased id cannot come back. An expired entry is "not found", as the database read is.
+// Bounded: the oldest of the last `capacity` puts is dropped when a new one comes.
 #pragma once
 
 #include <cstdint>
