@@ -526,6 +526,79 @@ TEST_P(store_conformance, find_user_with_action_never_goes_back_behind_a_finishe
   EXPECT_EQ(s().users.find_user_with_action("t", "u", "login", "k")->action->state, numbered("S", writes));
 }
 
+// After a registration or a sign-in completes a token's action, the Bearer read of that token gives
+// exactly the rows as stored (the SQLite store writes the completion into the read it keeps in memory
+// instead of reading again: every column the write sets must come out as the database gives it back).
+TEST_P(store_conformance, find_user_with_action_after_a_completion_is_the_rows_as_stored) {
+  auto check = [&](const std::string& user, const std::string& code, const std::string& key) {
+    auto got = s().users.find_user_with_action("t", user, code, key);
+    ASSERT_TRUE(got);
+    ASSERT_TRUE(got->action);
+    auto u = s().users.find_user("t", user);
+    auto act = s().actions.find_action("t", user, code, key);
+    ASSERT_TRUE(u);
+    ASSERT_TRUE(act);
+    expect_same(got->user, *u);
+    expect_same(*got->action, *act);
+  };
+  // Not whole milliseconds: stored (and read back) truncated.
+  const time_point odd = t0 + std::chrono::microseconds(1'234'567);
+  s().users.upsert_user("t", "u", {}, t0);
+  auto reg = make_action("t", std::string("u"), "register", "r1", t0);
+  ASSERT_TRUE(s().actions.create_action(reg));
+  check("u", "register", "r1");  // read (and kept) before the write
+  auto a = make_authenticator("t", "u", "auth-1", bytes_of("cred-1"), odd);
+  a.username = "ann";
+  a.display_name = std::nullopt;  // one name filled, the other left empty
+  auto done = completion_for("u", "auth-1", odd + std::chrono::microseconds(2'500));
+  done.device_id = std::nullopt;  // kept as it was (COALESCE)
+  ASSERT_TRUE(s().authenticators.register_authenticator(a, ref_of(reg), done));
+  check("u", "register", "r1");
+  EXPECT_EQ(s().users.find_user_with_action("t", "u", "register", "r1")->user.username,
+            std::optional<std::string>("ann"));
+  EXPECT_EQ(s().users.find_user_with_action("t", "u", "register", "r1")->action->device_id,
+            std::optional<std::string>("device-1"));
+
+  // A second registration under another action fills the other name and leaves the first.
+  auto reg2 = make_action("t", std::string("u"), "register", "r2", t0);
+  ASSERT_TRUE(s().actions.create_action(reg2));
+  check("u", "register", "r2");
+  auto b = make_authenticator("t", "u", "auth-2", bytes_of("cred-2"), odd + 3s);
+  b.username = "bob";
+  b.display_name = "Ann";
+  ASSERT_TRUE(s().authenticators.register_authenticator(b, ref_of(reg2), completion_for("u", "auth-2", odd + 4s)));
+  check("u", "register", "r2");
+  EXPECT_EQ(s().users.find_user("t", "u")->username, std::optional<std::string>("ann"));
+  // A third with nothing to fill leaves the user as it was.
+  auto reg3 = make_action("t", std::string("u"), "register", "r3", t0);
+  ASSERT_TRUE(s().actions.create_action(reg3));
+  check("u", "register", "r3");
+  const auto user_before = *s().users.find_user("t", "u");
+  auto c = make_authenticator("t", "u", "auth-3", bytes_of("cred-3"), odd + 5s);
+  ASSERT_TRUE(s().authenticators.register_authenticator(c, ref_of(reg3), completion_for("u", "auth-3", odd + 6s)));
+  check("u", "register", "r3");
+  expect_same(*s().users.find_user("t", "u"), user_before);
+
+  // A sign-in completing the token's action (same action again: a token checked again after its
+  // ceremony), with the user agent kept and the device replaced.
+  check("u", "register", "r1");
+  store::sign_in_update up{"auth-1", a.sign_count, a.sign_count + 1, false, true, std::nullopt};
+  auto signed_in = completion_for("u", "auth-1", odd + 7s);
+  signed_in.user_agent = std::nullopt;
+  signed_in.device_id = "device-3";
+  signed_in.state = "CHALLENGE_SUCCEEDED";
+  ASSERT_TRUE(s().authenticators.record_sign_in("t", up, ref_of(reg), signed_in));
+  check("u", "register", "r1");
+  EXPECT_EQ(s().users.find_user_with_action("t", "u", "register", "r1")->action->device_id,
+            std::optional<std::string>("device-3"));
+  // A refused write (the compare-and-set fails) changes nothing.
+  store::sign_in_update stale{"auth-1", a.sign_count, a.sign_count + 9, false, true, std::nullopt};
+  EXPECT_FALSE(s().authenticators.record_sign_in("t", stale, ref_of(reg), completion_for("u", "auth-1", odd + 8s)));
+  check("u", "register", "r1");
+  EXPECT_EQ(s().users.find_user_with_action("t", "u", "register", "r1")->action->device_id,
+            std::optional<std::string>("device-3"));
+}
+
 TEST_P(store_conformance, register_authenticator_round_trip_and_action_completion) {
   auto e = enroll(s(), "t", "u", "auth-1", "cred-1");
   auto found = s().authenticators.find_authenticator("t", "u", "auth-1");

@@ -266,6 +266,66 @@ bool complete_action_on(connection& c, std::string_view tenant_id, const action_
   return s.changes() > 0;
 }
 
+/// A time as the database gives it back (stored in milliseconds).
+time_point as_stored(time_point t) {
+  return time_point(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()));
+}
+
+/// Writes a committed action completion (and a registration's filled names) into the Bearer-read
+/// cache entry of that token, so the next request of the same token (C1 or C3 after a finished
+/// ceremony) reads nothing (user_action_cache::rewrite says why this is exact). Declared after the
+/// writer's lease and before the touches: it runs after them, with the writer still held. Only for
+/// an action already owned by the user and not created by this write (a pending action or a new one
+/// has no entry to update).
+class completion_rewrite {
+ public:
+  completion_rewrite(user_action_cache& cache, std::string_view tenant_id, const action_ref& ref)
+      : cache_(cache) {
+    if (ref.user_id && !ref.create)
+      before_ = cache.begin(tenant_id, *ref.user_id, ref.action_code, ref.idempotency_key);
+  }
+  /// After the commit: what it wrote. `registered` (a registration) also filled the user's names.
+  void committed(const action_completion& done, const authenticator* registered = nullptr) {
+    done_ = &done;
+    registered_ = registered;
+  }
+  ~completion_rewrite() {
+    if (!before_ || !done_) return;
+    cache_.rewrite(*before_, [this](user_with_action& v) {
+      if (!v.action) return false;
+      if (registered_ && v.user.user_id == registered_->user_id) {
+        // UPDATE users SET username = COALESCE(username, ?), display_name = COALESCE(display_name, ?),
+        // updated_at = ? — only when one of them gets filled.
+        user& u = v.user;
+        if ((!u.username && registered_->username) || (!u.display_name && registered_->display_name)) {
+          if (!u.username) u.username = registered_->username;
+          if (!u.display_name) u.display_name = registered_->display_name;
+          u.updated_at = as_stored(registered_->created_at);
+        }
+      } else if (registered_) {
+        return false;
+      }
+      // complete_action_on's UPDATE, column by column.
+      action& a = *v.action;
+      a.state = done_->state;
+      a.state_updated_at = a.updated_at = as_stored(done_->now);
+      a.verification_method = done_->verification_method;
+      a.verified_by_authenticator_id = done_->verified_by_authenticator_id;
+      if (done_->device_id) a.device_id = done_->device_id;
+      if (done_->user_agent) a.user_agent = done_->user_agent;
+      return true;
+    });
+  }
+  completion_rewrite(const completion_rewrite&) = delete;
+  completion_rewrite& operator=(const completion_rewrite&) = delete;
+
+ private:
+  user_action_cache& cache_;
+  std::optional<user_action_cache::ticket> before_;
+  const action_completion* done_ = nullptr;
+  const authenticator* registered_ = nullptr;
+};
+
 void migrate(connection& c) {
   write_transaction tx(c);
   c.exec(
@@ -893,6 +953,7 @@ bool sqlite_store::register_authenticator(const authenticator& a, const action_r
                                           const action_completion& completion, bool* first,
                                           const std::optional<std::string>& consume_challenge_id) {
   auto c = impl_->write_connection();
+  completion_rewrite rewrite(impl_->user_actions, a.tenant_id, action);
   touch_on_exit touch_user(impl_->user_actions, a.tenant_id, a.user_id);
   touch_on_exit touch_action(impl_->user_actions, a.tenant_id, action.user_id ? *action.user_id : completion.user_id);
   touch_credentials_on_exit touch_credentials(impl_->user_actions, a.tenant_id, a.user_id);
@@ -933,12 +994,14 @@ bool sqlite_store::register_authenticator(const authenticator& a, const action_r
   }
   if (!complete_action_on(*c, a.tenant_id, action, completion)) return false;
   tx.commit();
+  rewrite.committed(completion, &a);
   return true;
 }
 
 bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_update& u, const action_ref& action,
                                   const action_completion& completion) {
   auto c = impl_->write_connection();
+  completion_rewrite rewrite(impl_->user_actions, tenant_id, action);
   touch_on_exit touch_user(impl_->user_actions, tenant_id, completion.user_id);
   touch_on_exit touch_action(impl_->user_actions, tenant_id, action.user_id ? *action.user_id : completion.user_id);
   if (u.consume_challenge_id) impl_->recent_challenges.erase(tenant_id, *u.consume_challenge_id);
@@ -957,6 +1020,7 @@ bool sqlite_store::record_sign_in(std::string_view tenant_id, const sign_in_upda
   if (action.create && !insert_action_on(*c, *action.create)) return false;
   if (!complete_action_on(*c, tenant_id, action, completion)) return false;
   tx.commit();
+  rewrite.committed(completion);
   return true;
 }
 

@@ -35,7 +35,7 @@ namespace signet::store::sqlite {
 
 class user_action_cache {
  public:
-  static constexpr std::size_t stripes = 4096;
+  static constexpr std::size_t stripes = 65536;  // a write makes the other users of its stripe miss once
   static constexpr std::size_t capacity = 4096;  // entries; the map is emptied when it is full
   static constexpr std::size_t cached_credentials = 2;  // longer credential lists are not kept
 
@@ -60,6 +60,21 @@ class user_action_cache {
   void put(ticket&& t, const user_with_action& v) { reads_.put(std::move(t), v); }
   std::optional<std::vector<credential_ref>> get_credentials(const ticket& t) { return credentials_.get(t); }
   void put_credentials(ticket&& t, const std::vector<credential_ref>& v) { credentials_.put(std::move(t), v); }
+
+  /// A committed write's changes applied to the entry it would otherwise only have made stale, so the
+  /// next Bearer check of that token reads nothing. Called with the writer still held, after the
+  /// write's own generation bumps; `before` was taken with the writer held, before the write. Every
+  /// bump happens under the writer, so the stripe moved from `before` to now by this write's bumps
+  /// alone, and an entry still under `before` was read after the last write before this one ended:
+  /// it holds the rows as they were before this write, or as it left them (read after its commit).
+  /// `apply` only sets columns to values, so either way it yields the rows as they are now. It
+  /// returns false when it cannot say (the entry is then dropped). An entry under any other
+  /// generation is left alone (it is stale and is dropped when next looked up).
+  template <class Apply>
+  void rewrite(const ticket& before, Apply&& apply) {
+    const std::uint64_t now = generations_[before.stripe].load(std::memory_order_seq_cst);
+    reads_.rewrite(before.key, before.generation, now, apply);
+  }
 
   /// After a write of this user's row or actions has ended (committed or not).
   void touched(std::string_view tenant_id, std::string_view user_id) {
@@ -109,6 +124,17 @@ class user_action_cache {
         return std::nullopt;
       }
       return it->second.value;
+    }
+    template <class Apply>
+    void rewrite(const std::string& key, std::uint64_t from, std::uint64_t to, Apply& apply) {
+      std::lock_guard lk(mu_);
+      auto it = map_.find(key);
+      if (it == map_.end() || it->second.generation != from) return;
+      if (!apply(it->second.value)) {
+        map_.erase(it);
+        return;
+      }
+      it->second.generation = to;
     }
     void put(ticket&& t, const Value& v) {
       std::lock_guard lk(mu_);

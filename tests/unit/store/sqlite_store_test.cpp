@@ -277,6 +277,51 @@ TEST(user_action_cache, entries_read_before_a_write_of_their_user_are_never_retu
   EXPECT_TRUE(cache.get(cache.begin("t", "u" + std::to_string(sqlite::user_action_cache::capacity), "login", "k")));
 }
 
+// rewrite: an entry still under the generation taken before a write is brought up to date and kept
+// under the generation after it; an entry under any other generation, or one `apply` cannot update,
+// is not returned.
+TEST(user_action_cache, a_rewrite_keeps_only_an_entry_read_before_the_write_began) {
+  sqlite::user_action_cache cache;
+  user_with_action v;
+  v.user.user_id = "u";
+  v.action.emplace();
+  v.action->state = "CHALLENGE_REQUIRED";
+  auto set_state = [](user_with_action& e) {
+    e.action->state = "CHALLENGE_SUCCEEDED";
+    return true;
+  };
+  cache.put(cache.begin("t", "u", "login", "k"), v);
+  auto before = cache.begin("t", "u", "login", "k");
+  { sqlite::touch_on_exit touch(cache, "t", "u"); }
+  { sqlite::touch_on_exit touch(cache, "t", "u"); }  // a write may bump the stripe more than once
+  cache.rewrite(before, set_state);
+  auto got = cache.get(cache.begin("t", "u", "login", "k"));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->action->state, "CHALLENGE_SUCCEEDED");
+  // Another write after it: stale again.
+  cache.touched("t", "u");
+  EXPECT_FALSE(cache.get(cache.begin("t", "u", "login", "k")));
+  // An entry read under an older generation than `before` (a write ended in between) is not revived.
+  auto old = cache.begin("t", "u", "login", "k2");
+  cache.touched("t", "u");
+  cache.put(std::move(old), v);
+  auto before2 = cache.begin("t", "u", "login", "k2");
+  cache.touched("t", "u");
+  cache.rewrite(before2, set_state);
+  EXPECT_FALSE(cache.get(cache.begin("t", "u", "login", "k2")));
+  // No entry: nothing is made up.
+  auto before3 = cache.begin("t", "u", "login", "k3");
+  cache.touched("t", "u");
+  cache.rewrite(before3, set_state);
+  EXPECT_FALSE(cache.get(cache.begin("t", "u", "login", "k3")));
+  // `apply` refusing drops the entry.
+  cache.put(cache.begin("t", "u", "login", "k4"), v);
+  auto before4 = cache.begin("t", "u", "login", "k4");
+  cache.touched("t", "u");
+  cache.rewrite(before4, [](user_with_action&) { return false; });
+  EXPECT_FALSE(cache.get(cache.begin("t", "u", "login", "k4")));
+}
+
 // Credential lists live under a generation of their own: a write of the user or their actions
 // (a sign-in's) leaves them, an authenticator's registration or deletion ends them, and the other way
 // round for the Bearer reads.
@@ -658,6 +703,57 @@ TEST(sqlite_store, delete_user_removes_actions_and_challenges) {
   EXPECT_FALSE(f.db->find_action("t", "u", "signUp", "k"));
   EXPECT_FALSE(f.db->take_challenge("t", "c", t0));
   EXPECT_FALSE(f.db->delete_user("t", "u", t0 + std::chrono::seconds(1)));
+}
+
+// A registration and a sign-in that complete a token's action leave its Bearer read in memory, up to
+// date, so the next request of that token reads nothing: a change made to the file behind the
+// store's back is not seen (the conformance suite checks the kept read equals the rows).
+TEST(sqlite_store, a_completed_action_is_served_from_memory_after_its_write) {
+  sqlite_fixture f;
+  f.db->upsert_user("t", "u", {}, t0);
+  for (const char* key : {"k1", "k2"}) {
+    action a;
+    a.tenant_id = "t";
+    a.user_id = "u";
+    a.action_code = "login";
+    a.idempotency_key = key;
+    a.state = "CHALLENGE_REQUIRED";
+    a.state_updated_at = a.created_at = a.updated_at = t0;
+    ASSERT_TRUE(f.db->create_action(a));
+  }
+  auto change_behind = [&](const char* key) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((f.dir.path() / "signet.db").string().c_str(), &db), SQLITE_OK);
+    const std::string sql = std::string("UPDATE actions SET state = 'BEHIND' WHERE idempotency_key = '") + key + "'";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  };
+  authenticator reg;
+  reg.id = "auth-1";
+  reg.tenant_id = "t";
+  reg.user_id = "u";
+  reg.verification_method = "PASSKEY";
+  reg.credential_id = core::credential_id(core::bytes{1, 2, 3});
+  reg.public_key_cose = core::bytes{0xA0};
+  reg.alg = -7;
+  reg.created_at = reg.verified_at = t0;
+  action_completion done;
+  done.verification_method = "PASSKEY";
+  done.verified_by_authenticator_id = "auth-1";
+  done.user_id = "u";
+  done.now = t0 + std::chrono::seconds(1);
+  ASSERT_TRUE(f.db->find_user_with_action("t", "u", "login", "k1"));  // the token's read, kept
+  ASSERT_TRUE(f.db->register_authenticator(reg, {std::string("u"), "login", "k1", std::nullopt}, done));
+  change_behind("k1");
+  EXPECT_EQ(f.db->find_user_with_action("t", "u", "login", "k1")->action->state, "CHALLENGE_SUCCEEDED");
+  sign_in_update up{"auth-1", 0, 1, false, true, std::nullopt};
+  ASSERT_TRUE(f.db->find_user_with_action("t", "u", "login", "k2"));
+  ASSERT_TRUE(f.db->record_sign_in("t", up, {std::string("u"), "login", "k2", std::nullopt}, done));
+  change_behind("k2");
+  EXPECT_EQ(f.db->find_user_with_action("t", "u", "login", "k2")->action->state, "CHALLENGE_SUCCEEDED");
+  // Any other write of the user ends it: the next read is the file's.
+  f.db->upsert_user("t", "u", {}, t0 + std::chrono::seconds(2));
+  EXPECT_EQ(f.db->find_user_with_action("t", "u", "login", "k2")->action->state, "BEHIND");
 }
 
 std::int64_t count_rows(const std::string& path, const char* table) {
