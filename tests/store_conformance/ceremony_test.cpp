@@ -827,6 +827,56 @@ TEST_P(store_conformance, list_credentials_matches_list_authenticators) {
   EXPECT_EQ(s().authenticators.list_credentials("t2", "u").size(), 1u);
 }
 
+void expect_list_is_the_rows(store::stores s, const std::string& tenant, const std::string& user) {
+  const auto full = s.authenticators.list_authenticators(tenant, user);
+  const auto refs = s.authenticators.list_credentials(tenant, user);
+  ASSERT_EQ(refs.size(), full.size());
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(refs[i].verification_method, full[i].verification_method) << i;
+    EXPECT_EQ(refs[i].credential_id, full[i].credential_id) << i;
+    EXPECT_EQ(refs[i].transports, full[i].transports) << i;
+    EXPECT_EQ(refs[i].payment_capable, full[i].payment_capable) << i;
+    EXPECT_EQ(refs[i].instrument_display_name, full[i].instrument_display_name) << i;
+  }
+}
+
+// A list read before a registration, then read after it, is the rows in list_authenticators' order
+// (SQLite adds the registered credential to the list it keeps instead of reading again): a later
+// time, the same millisecond (ordered by id, before and after the others), an earlier time (a clock
+// that went back), sub-millisecond times, transports that do not survive storage as given.
+TEST_P(store_conformance, list_credentials_after_a_registration_is_the_rows_as_stored) {
+  const time_point odd = t0 + std::chrono::microseconds(5'000'700);
+  struct step {
+    const char* id;
+    time_point at;
+    std::vector<std::string> transports;
+    bool pay;
+  };
+  const std::vector<step> steps = {
+      {"auth-m", odd, {"internal", "hybrid"}, false},
+      {"auth-z", odd + std::chrono::microseconds(200), {}, true},     // same millisecond, id after
+      {"auth-a", odd + std::chrono::microseconds(100), {"usb"}, false},  // same millisecond, id first
+      {"auth-q", t0, {"nfc"}, false},                                    // earlier than all
+      {"auth-r", odd + 9s, {"", "ble"}, false},                          // an empty transport
+      {"auth-mm", odd, {}, false},                                      // a prefix of another id
+  };
+  int n = 0;
+  for (const auto& st : steps) {
+    expect_list_is_the_rows(s(), "t", "u");  // read (and kept) before the registration
+    auto a = make_authenticator("t", "u", st.id, bytes_of(std::string("cred-") + st.id), st.at);
+    a.transports = st.transports;
+    a.payment_capable = st.pay;
+    if (st.pay) a.instrument_display_name = std::string("Card");
+    if (n % 2) a.verification_method = "SECURITY_KEY";
+    auto action = make_action("t", std::string("u"), "add", st.id);
+    ASSERT_TRUE(s().actions.create_action(action));
+    ASSERT_TRUE(s().authenticators.register_authenticator(a, ref_of(action), completion_for("u", st.id, st.at)));
+    expect_list_is_the_rows(s(), "t", "u");
+    ++n;
+  }
+  EXPECT_EQ(s().authenticators.list_credentials("t", "u").size(), steps.size());
+}
+
 std::vector<std::string> credential_names(store::stores s, const std::string& tenant, const std::string& user) {
   std::vector<std::string> out;
   for (const auto& r : s.authenticators.list_credentials(tenant, user))

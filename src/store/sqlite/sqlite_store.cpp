@@ -326,6 +326,36 @@ class completion_rewrite {
   const authenticator* registered_ = nullptr;
 };
 
+/// Adds a committed registration's credential to its user's kept credential list (C1's exclude list,
+/// C3's allow list), as completion_rewrite does for the Bearer read: declared after the writer's
+/// lease and before the touches, it runs after them with the writer still held.
+class credential_append {
+ public:
+  credential_append(user_action_cache& cache, const authenticator& a)
+      : cache_(cache), before_(cache.begin_credentials(a.tenant_id, a.user_id)) {}
+  void committed(const authenticator& a) { added_ = &a; }
+  ~credential_append() {
+    if (!added_) return;
+    // The columns list_credentials reads, as the database gives them back.
+    user_action_cache::listed_credential l;
+    l.created_ms = as_stored(added_->created_at).time_since_epoch() / std::chrono::milliseconds(1);
+    l.id = added_->id;
+    l.ref.verification_method = added_->verification_method;
+    l.ref.credential_id = added_->credential_id;
+    l.ref.transports = split_lines(join_lines(added_->transports));
+    l.ref.payment_capable = added_->payment_capable;
+    l.ref.instrument_display_name = added_->instrument_display_name;
+    cache_.add_credential(before_, std::move(l));
+  }
+  credential_append(const credential_append&) = delete;
+  credential_append& operator=(const credential_append&) = delete;
+
+ private:
+  user_action_cache& cache_;
+  user_action_cache::ticket before_;
+  const authenticator* added_ = nullptr;
+};
+
 void migrate(connection& c) {
   write_transaction tx(c);
   c.exec(
@@ -883,7 +913,7 @@ std::vector<authenticator> sqlite_store::list_authenticators(std::string_view te
 }
 
 constexpr const char* k_list_credentials =
-    "SELECT verification_method, credential_id, transports, payment_capable, instrument_display_name, created_at "
+    "SELECT verification_method, credential_id, transports, payment_capable, instrument_display_name, created_at, id "
     "FROM authenticators WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY id";
 
 std::vector<credential_ref> sqlite_store::list_credentials(std::string_view tenant_id, std::string_view user_id) {
@@ -894,29 +924,25 @@ std::vector<credential_ref> sqlite_store::list_credentials(std::string_view tena
   // (tenant, user, id) gives the id order, a stable sort here the creation order.
   auto s = c->prepare(k_list_credentials);
   s.bind(1, tenant_id).bind(2, user_id);
-  struct row {
-    std::int64_t created_at;
-    credential_ref ref;
-  };
-  std::vector<row> rows;
+  user_action_cache::credential_list rows;
   while (s.step()) {
-    row r;
+    user_action_cache::listed_credential r;
     r.ref.verification_method = s.text(0);
     r.ref.credential_id = core::credential_id(s.blob(1));
     r.ref.transports = split_lines(s.text(2));
     r.ref.payment_capable = s.integer(3) != 0;
     r.ref.instrument_display_name = s.opt_text(4);
-    r.created_at = s.integer(5);
+    r.created_ms = s.integer(5);
+    r.id = s.text(6);
     rows.push_back(std::move(r));
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const row& a, const row& b) { return a.created_at < b.created_at; });
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.created_ms < b.created_ms; });
   std::vector<credential_ref> out;
   out.reserve(rows.size());
-  for (auto& r : rows) out.push_back(std::move(r.ref));
-  // Kept only while short (most users have one or two passkeys): storing a longer one costs a copy
-  // of every entry on each miss, which measured 3-4 % of a sign-up whose users' lists grow past
-  // eight; with at most two it is within the noise, and the cache's memory stays small.
-  if (out.size() <= user_action_cache::cached_credentials) impl_->user_actions.put_credentials(std::move(ticket), out);
+  for (const auto& r : rows) out.push_back(r.ref);
+  // Kept (up to 64 credentials) until a write adds or removes one of the user's authenticators; a
+  // registration adds its credential to the kept list (credential_append).
+  impl_->user_actions.put_credentials(std::move(ticket), rows);
   return out;
 }
 
@@ -954,6 +980,7 @@ bool sqlite_store::register_authenticator(const authenticator& a, const action_r
                                           const std::optional<std::string>& consume_challenge_id) {
   auto c = impl_->write_connection();
   completion_rewrite rewrite(impl_->user_actions, a.tenant_id, action);
+  credential_append append(impl_->user_actions, a);
   touch_on_exit touch_user(impl_->user_actions, a.tenant_id, a.user_id);
   touch_on_exit touch_action(impl_->user_actions, a.tenant_id, action.user_id ? *action.user_id : completion.user_id);
   touch_credentials_on_exit touch_credentials(impl_->user_actions, a.tenant_id, a.user_id);
@@ -995,6 +1022,7 @@ bool sqlite_store::register_authenticator(const authenticator& a, const action_r
   if (!complete_action_on(*c, a.tenant_id, action, completion)) return false;
   tx.commit();
   rewrite.committed(completion, &a);
+  append.committed(a);
   return true;
 }
 

@@ -17,9 +17,11 @@
 // other users of its stripe miss once.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <initializer_list>
 #include <mutex>
@@ -36,8 +38,99 @@ namespace signet::store::sqlite {
 class user_action_cache {
  public:
   static constexpr std::size_t stripes = 65536;  // a write makes the other users of its stripe miss once
-  static constexpr std::size_t capacity = 4096;  // entries; the map is emptied when it is full
-  static constexpr std::size_t cached_credentials = 2;  // longer credential lists are not kept
+  static constexpr std::size_t capacity = 4096;  // Bearer reads; the map is emptied when it is full
+  static constexpr std::size_t cached_credentials = 64;  // longer credential lists are not kept
+  /// Kept credential lists are packed into one string each (~100 bytes per credential: as objects
+  /// they took ~450); past this many bytes (64 more per list) the map is emptied.
+  static constexpr std::size_t credential_budget = std::size_t{8} << 20;
+
+  /// A listed credential with what orders the list: list_authenticators' order, (created_at, id),
+  /// the id compared as SQLite's BINARY collation does (bytes, unsigned; a prefix first), which is
+  /// std::string's order.
+  struct listed_credential {
+    std::int64_t created_ms = 0;
+    std::string id;
+    credential_ref ref;
+  };
+  using credential_list = std::vector<listed_credential>;
+
+  /// Adds a credential registered after the list was read, at its place in the order; nothing when
+  /// the list already holds it (read after the registration's commit). False when the list would
+  /// grow past what is kept.
+  static bool add_listed(credential_list& list, listed_credential added) {
+    for (const auto& l : list)
+      if (l.id == added.id) return true;
+    if (list.size() >= cached_credentials) return false;
+    auto before = [](const listed_credential& a, const listed_credential& b) {
+      return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.id < b.id;
+    };
+    list.insert(std::upper_bound(list.begin(), list.end(), added, before), std::move(added));
+    return true;
+  }
+
+  /// The packed form: per credential, created_ms (8 bytes), then id, method, credential id, each
+  /// transport and the instrument name as (4-byte length, bytes), with a transport count and two
+  /// flag bytes (payment capable, instrument present).
+  static std::string pack(const credential_list& list) {
+    std::string out;
+    auto put_u32 = [&](std::size_t n) {
+      const auto v = static_cast<std::uint32_t>(n);
+      out.append(reinterpret_cast<const char*>(&v), sizeof v);
+    };
+    auto put_bytes = [&](const void* p, std::size_t n) {
+      put_u32(n);
+      out.append(static_cast<const char*>(p), n);
+    };
+    for (const auto& l : list) {
+      out.append(reinterpret_cast<const char*>(&l.created_ms), sizeof l.created_ms);
+      put_bytes(l.id.data(), l.id.size());
+      put_bytes(l.ref.verification_method.data(), l.ref.verification_method.size());
+      const auto id = l.ref.credential_id.view();
+      put_bytes(id.data(), id.size());
+      put_u32(l.ref.transports.size());
+      for (const auto& t : l.ref.transports) put_bytes(t.data(), t.size());
+      out.push_back(l.ref.payment_capable ? 1 : 0);
+      out.push_back(l.ref.instrument_display_name ? 1 : 0);
+      if (l.ref.instrument_display_name)
+        put_bytes(l.ref.instrument_display_name->data(), l.ref.instrument_display_name->size());
+    }
+    return out;
+  }
+  /// The list `pack` made (the ids too when `with_ids`).
+  static credential_list unpack(std::string_view in, bool with_ids = true) {
+    credential_list out;
+    std::size_t at = 0;
+    auto get_u32 = [&] {
+      std::uint32_t v = 0;
+      std::memcpy(&v, in.data() + at, sizeof v);
+      at += sizeof v;
+      return std::size_t{v};
+    };
+    auto get_view = [&] {
+      const std::size_t n = get_u32();
+      std::string_view v = in.substr(at, n);
+      at += n;
+      return v;
+    };
+    while (at < in.size()) {
+      listed_credential l;
+      std::memcpy(&l.created_ms, in.data() + at, sizeof l.created_ms);
+      at += sizeof l.created_ms;
+      const std::string_view id = get_view();
+      if (with_ids) l.id = std::string(id);
+      l.ref.verification_method = std::string(get_view());
+      const std::string_view cred = get_view();
+      l.ref.credential_id = core::credential_id(
+          core::bytes(reinterpret_cast<const core::byte*>(cred.data()), reinterpret_cast<const core::byte*>(cred.data()) + cred.size()));
+      const std::size_t transports = get_u32();
+      l.ref.transports.reserve(transports);
+      for (std::size_t i = 0; i < transports; ++i) l.ref.transports.emplace_back(get_view());
+      l.ref.payment_capable = in[at++] != 0;
+      if (in[at++] != 0) l.ref.instrument_display_name = std::string(get_view());
+      out.push_back(std::move(l));
+    }
+    return out;
+  }
 
   struct ticket {
     std::string key;
@@ -58,8 +151,19 @@ class user_action_cache {
 
   std::optional<user_with_action> get(const ticket& t) { return reads_.get(t); }
   void put(ticket&& t, const user_with_action& v) { reads_.put(std::move(t), v); }
-  std::optional<std::vector<credential_ref>> get_credentials(const ticket& t) { return credentials_.get(t); }
-  void put_credentials(ticket&& t, const std::vector<credential_ref>& v) { credentials_.put(std::move(t), v); }
+  std::optional<std::vector<credential_ref>> get_credentials(const ticket& t) {
+    std::optional<std::vector<credential_ref>> out;
+    credentials_.visit(t, [&](const std::string& packed) {
+      out.emplace();
+      auto list = unpack(packed, false);
+      out->reserve(list.size());
+      for (auto& l : list) out->push_back(std::move(l.ref));
+    });
+    return out;
+  }
+  void put_credentials(ticket&& t, const credential_list& v) {
+    if (v.size() <= cached_credentials) credentials_.put(std::move(t), pack(v));
+  }
 
   /// A committed write's changes applied to the entry it would otherwise only have made stale, so the
   /// next Bearer check of that token reads nothing. Called with the writer still held, after the
@@ -74,6 +178,18 @@ class user_action_cache {
   void rewrite(const ticket& before, Apply&& apply) {
     const std::uint64_t now = generations_[before.stripe].load(std::memory_order_seq_cst);
     reads_.rewrite(before.key, before.generation, now, apply);
+  }
+  /// The same for a credential list (`before` from begin_credentials): a registration's credential
+  /// added to the list kept for its user (add_listed).
+  void add_credential(const ticket& before, listed_credential added) {
+    const std::uint64_t now = credential_generations_[before.stripe].load(std::memory_order_seq_cst);
+    auto apply = [&](std::string& packed) {
+      auto list = unpack(packed);
+      if (!add_listed(list, std::move(added))) return false;
+      packed = pack(list);
+      return true;
+    };
+    credentials_.rewrite(before.key, before.generation, now, apply);
   }
 
   /// After a write of this user's row or actions has ended (committed or not).
@@ -111,35 +227,52 @@ class user_action_cache {
     return h % stripes;
   }
 
+  static std::size_t weight(const user_with_action&) { return 1; }
+  static std::size_t weight(const std::string& packed) { return 64 + packed.size(); }
+
   /// Entries stored with the generation they were read under; one of another generation is dropped.
-  template <class Value>
+  /// The map is emptied when the entries' weight would pass `budget`.
+  template <class Value, std::size_t budget>
   class entries {
    public:
     std::optional<Value> get(const ticket& t) {
+      std::optional<Value> out;
+      visit(t, [&](const Value& v) { out = v; });
+      return out;
+    }
+    /// Calls `f` with the entry under the lock, if there is a current one.
+    template <class F>
+    void visit(const ticket& t, F&& f) {
       std::lock_guard lk(mu_);
       auto it = map_.find(t.key);
-      if (it == map_.end()) return std::nullopt;
-      if (it->second.generation != t.generation) {
-        map_.erase(it);
-        return std::nullopt;
-      }
-      return it->second.value;
+      if (it == map_.end()) return;
+      if (it->second.generation != t.generation) return erase(it);
+      f(static_cast<const Value&>(it->second.value));
     }
     template <class Apply>
     void rewrite(const std::string& key, std::uint64_t from, std::uint64_t to, Apply& apply) {
       std::lock_guard lk(mu_);
       auto it = map_.find(key);
       if (it == map_.end() || it->second.generation != from) return;
+      weight_ -= weight(it->second.value);
       if (!apply(it->second.value)) {
         map_.erase(it);
         return;
       }
+      weight_ += weight(it->second.value);
       it->second.generation = to;
     }
     void put(ticket&& t, const Value& v) {
       std::lock_guard lk(mu_);
-      if (map_.size() >= capacity) map_.clear();
-      map_.insert_or_assign(std::move(t.key), entry{t.generation, v});
+      auto it = map_.find(t.key);
+      if (it != map_.end()) erase(it);
+      const std::size_t w = weight(v);
+      if (weight_ + w > budget) {
+        map_.clear();
+        weight_ = 0;
+      }
+      map_.emplace(std::move(t.key), entry{t.generation, v});
+      weight_ += w;
     }
 
    private:
@@ -147,14 +280,19 @@ class user_action_cache {
       std::uint64_t generation;
       Value value;
     };
+    void erase(typename std::unordered_map<std::string, entry>::iterator it) {
+      weight_ -= weight(it->second.value);
+      map_.erase(it);
+    }
     std::mutex mu_;
     std::unordered_map<std::string, entry> map_;
+    std::size_t weight_ = 0;
   };
 
   generation_array generations_{};
   generation_array credential_generations_{};
-  entries<user_with_action> reads_;
-  entries<std::vector<credential_ref>> credentials_;
+  entries<user_with_action, capacity> reads_;
+  entries<std::string, credential_budget> credentials_;
 };
 
 /// Bumps one of the user's generations when it goes out of scope: declare it before the write

@@ -328,8 +328,8 @@ TEST(user_action_cache, a_rewrite_keeps_only_an_entry_read_before_the_write_bega
 TEST(user_action_cache, credential_lists_end_only_with_a_write_of_the_users_authenticators) {
   sqlite::user_action_cache cache;
   user_with_action v;
-  std::vector<credential_ref> list(1);
-  list[0].verification_method = "PASSKEY";
+  sqlite::user_action_cache::credential_list list(1);
+  list[0].ref.verification_method = "PASSKEY";
   cache.put_credentials(cache.begin_credentials("t", "u"), list);
   cache.put(cache.begin("t", "u", "login", "k"), v);
   ASSERT_TRUE(cache.get_credentials(cache.begin_credentials("t", "u")));
@@ -348,6 +348,65 @@ TEST(user_action_cache, credential_lists_end_only_with_a_write_of_the_users_auth
   cache.credentials_touched("t", "u");
   cache.put_credentials(std::move(racing), list);
   EXPECT_FALSE(cache.get_credentials(cache.begin_credentials("t", "u")));
+}
+
+// A registered credential goes to its place in a kept list: (created_at, id), ids compared as bytes
+// (unsigned, a prefix first); once only; not past the length kept.
+TEST(user_action_cache, add_listed_places_a_credential_once_in_creation_then_id_order) {
+  using sqlite::user_action_cache;
+  auto listed = [](std::int64_t ms, std::string id) {
+    user_action_cache::listed_credential l;
+    l.created_ms = ms;
+    l.id = std::move(id);
+    return l;
+  };
+  user_action_cache::credential_list list;
+  ASSERT_TRUE(user_action_cache::add_listed(list, listed(5, "m")));
+  ASSERT_TRUE(user_action_cache::add_listed(list, listed(5, "z")));
+  ASSERT_TRUE(user_action_cache::add_listed(list, listed(5, "a")));
+  ASSERT_TRUE(user_action_cache::add_listed(list, listed(1, "q")));
+  ASSERT_TRUE(user_action_cache::add_listed(list, listed(9, "b")));
+  ASSERT_TRUE(user_action_cache::add_listed(list, listed(5, "mm")));
+  ASSERT_TRUE(user_action_cache::add_listed(list, listed(5, std::string("\xC3"))));  // above every ASCII byte
+  ASSERT_TRUE(user_action_cache::add_listed(list, listed(5, "m")));  // already there
+  std::vector<std::string> ids;
+  for (const auto& l : list) ids.push_back(l.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"q", "a", "m", "mm", "z", "\xC3", "b"}));
+  for (std::size_t i = list.size(); i < user_action_cache::cached_credentials; ++i)
+    ASSERT_TRUE(user_action_cache::add_listed(list, listed(100, "x" + std::to_string(i))));
+  EXPECT_FALSE(user_action_cache::add_listed(list, listed(100, "y")));
+  EXPECT_TRUE(user_action_cache::add_listed(list, listed(9, "b")));  // already there, even when full
+}
+
+// A kept list is packed into one string and unpacked to the same credentials, in the same order.
+TEST(user_action_cache, a_packed_credential_list_unpacks_to_the_same_list) {
+  using sqlite::user_action_cache;
+  user_action_cache::credential_list list(3);
+  list[0].created_ms = -5;
+  list[0].id = "auth-0";
+  list[0].ref.verification_method = "PASSKEY";
+  list[0].ref.credential_id = core::credential_id(core::bytes{0, 1, 255});
+  list[0].ref.transports = {"internal", "", "hybrid"};
+  list[1].created_ms = 1'800'000'000'123;
+  list[1].id = "";
+  list[1].ref.verification_method = "SECURITY_KEY";
+  list[1].ref.payment_capable = true;
+  list[1].ref.instrument_display_name = std::string("Visa \xE2\x80\xA2\xE2\x80\xA2 4242");
+  list[2].ref.instrument_display_name = std::string();
+  for (bool with_ids : {true, false}) {
+    const auto back = user_action_cache::unpack(user_action_cache::pack(list), with_ids);
+    ASSERT_EQ(back.size(), list.size());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      EXPECT_EQ(back[i].created_ms, list[i].created_ms) << i;
+      EXPECT_EQ(back[i].id, with_ids ? list[i].id : std::string()) << i;
+      EXPECT_EQ(back[i].ref.verification_method, list[i].ref.verification_method) << i;
+      EXPECT_EQ(back[i].ref.credential_id, list[i].ref.credential_id) << i;
+      EXPECT_EQ(back[i].ref.transports, list[i].ref.transports) << i;
+      EXPECT_EQ(back[i].ref.payment_capable, list[i].ref.payment_capable) << i;
+      EXPECT_EQ(back[i].ref.instrument_display_name, list[i].ref.instrument_display_name) << i;
+    }
+  }
+  EXPECT_TRUE(user_action_cache::unpack(user_action_cache::pack({})).empty());
 }
 
 // The window of recently created challenges: keyed by tenant and id, erased by id, by user and by
@@ -706,8 +765,9 @@ TEST(sqlite_store, delete_user_removes_actions_and_challenges) {
 }
 
 // A registration and a sign-in that complete a token's action leave its Bearer read in memory, up to
-// date, so the next request of that token reads nothing: a change made to the file behind the
-// store's back is not seen (the conformance suite checks the kept read equals the rows).
+// date, so the next request of that token reads nothing, and a registration adds its credential to
+// the user's kept list: a change made to the file behind the store's back is not seen (the
+// conformance suite checks the kept read and list equal the rows).
 TEST(sqlite_store, a_completed_action_is_served_from_memory_after_its_write) {
   sqlite_fixture f;
   f.db->upsert_user("t", "u", {}, t0);
@@ -743,9 +803,18 @@ TEST(sqlite_store, a_completed_action_is_served_from_memory_after_its_write) {
   done.user_id = "u";
   done.now = t0 + std::chrono::seconds(1);
   ASSERT_TRUE(f.db->find_user_with_action("t", "u", "login", "k1"));  // the token's read, kept
+  EXPECT_TRUE(f.db->list_credentials("t", "u").empty());              // the user's list, kept
   ASSERT_TRUE(f.db->register_authenticator(reg, {std::string("u"), "login", "k1", std::nullopt}, done));
   change_behind("k1");
   EXPECT_EQ(f.db->find_user_with_action("t", "u", "login", "k1")->action->state, "CHALLENGE_SUCCEEDED");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((f.dir.path() / "signet.db").string().c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, "UPDATE authenticators SET transports = 'behind'", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  ASSERT_EQ(f.db->list_credentials("t", "u").size(), 1u);
+  EXPECT_TRUE(f.db->list_credentials("t", "u")[0].transports.empty());  // the registration's, not the file's
   sign_in_update up{"auth-1", 0, 1, false, true, std::nullopt};
   ASSERT_TRUE(f.db->find_user_with_action("t", "u", "login", "k2"));
   ASSERT_TRUE(f.db->record_sign_in("t", up, {std::string("u"), "login", "k2", std::nullopt}, done));
