@@ -291,6 +291,18 @@ class completion_rewrite {
   }
   ~completion_rewrite() {
     if (!before_ || !done_) return;
+    // Nothing may escape a destructor. If the update throws (allocation), the entry is dropped
+    // (user_action_cache::entries::rewrite): the next read goes to the database.
+    try {
+      rewrite();
+    } catch (...) {
+    }
+  }
+  completion_rewrite(const completion_rewrite&) = delete;
+  completion_rewrite& operator=(const completion_rewrite&) = delete;
+
+ private:
+  void rewrite() {
     cache_.rewrite(*before_, [this](user_with_action& v) {
       if (!v.action) return false;
       if (registered_ && v.user.user_id == registered_->user_id) {
@@ -316,10 +328,7 @@ class completion_rewrite {
       return true;
     });
   }
-  completion_rewrite(const completion_rewrite&) = delete;
-  completion_rewrite& operator=(const completion_rewrite&) = delete;
 
- private:
   user_action_cache& cache_;
   std::optional<user_action_cache::ticket> before_;
   const action_completion* done_ = nullptr;
@@ -336,6 +345,16 @@ class credential_append {
   void committed(const authenticator& a) { added_ = &a; }
   ~credential_append() {
     if (!added_) return;
+    try {  // as completion_rewrite: on a throw the kept list is dropped
+      add();
+    } catch (...) {
+    }
+  }
+  credential_append(const credential_append&) = delete;
+  credential_append& operator=(const credential_append&) = delete;
+
+ private:
+  void add() {
     // The columns list_credentials reads, as the database gives them back.
     user_action_cache::listed_credential l;
     l.created_ms = as_stored(added_->created_at).time_since_epoch() / std::chrono::milliseconds(1);
@@ -347,10 +366,7 @@ class credential_append {
     l.ref.instrument_display_name = added_->instrument_display_name;
     cache_.add_credential(before_, std::move(l));
   }
-  credential_append(const credential_append&) = delete;
-  credential_append& operator=(const credential_append&) = delete;
 
- private:
   user_action_cache& cache_;
   user_action_cache::ticket before_;
   const authenticator* added_ = nullptr;

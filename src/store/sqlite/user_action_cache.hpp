@@ -15,6 +15,11 @@
 // whose generation is no longer current is never returned. So an entry can
 // only be returned if no write of that user ended after the read began: at worst a write makes
 // other users of its stripe miss once.
+//
+// Kept up to date: the writes that end a ceremony (a registration, a sign-in) also write what they
+// changed into the entries they would otherwise only make stale (rewrite, add_credential): the
+// completed action into the token's read, the new credential into the user's list. So the next
+// ceremony of the same token reads nothing either.
 #pragma once
 
 #include <algorithm>
@@ -152,13 +157,12 @@ class user_action_cache {
   std::optional<user_with_action> get(const ticket& t) { return reads_.get(t); }
   void put(ticket&& t, const user_with_action& v) { reads_.put(std::move(t), v); }
   std::optional<std::vector<credential_ref>> get_credentials(const ticket& t) {
-    std::optional<std::vector<credential_ref>> out;
-    credentials_.visit(t, [&](const std::string& packed) {
-      out.emplace();
-      auto list = unpack(packed, false);
-      out->reserve(list.size());
-      for (auto& l : list) out->push_back(std::move(l.ref));
-    });
+    auto packed = credentials_.get(t);  // a copy of the bytes: unpacked outside the lock
+    if (!packed) return std::nullopt;
+    auto list = unpack(*packed, false);
+    std::vector<credential_ref> out;
+    out.reserve(list.size());
+    for (auto& l : list) out.push_back(std::move(l.ref));
     return out;
   }
   void put_credentials(ticket&& t, const credential_list& v) {
@@ -255,7 +259,14 @@ class user_action_cache {
       auto it = map_.find(key);
       if (it == map_.end() || it->second.generation != from) return;
       weight_ -= weight(it->second.value);
-      if (!apply(it->second.value)) {
+      bool keep = false;
+      try {
+        keep = apply(it->second.value);
+      } catch (...) {
+        map_.erase(it);  // half updated: gone
+        throw;
+      }
+      if (!keep) {
         map_.erase(it);
         return;
       }
