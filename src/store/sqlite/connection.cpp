@@ -168,7 +168,37 @@ void write_transaction::commit() {
   done_ = true;
 }
 
-checkpointer::checkpointer(const std::string& path, int frames, std::mutex& writer)
+namespace {
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+}  // namespace
+
+std::unique_lock<std::mutex> writer_mutex::lock(hold h) {
+  std::unique_lock<std::mutex> l(m_, std::try_to_lock);
+  if (!l.owns_lock() && spin_) {
+    const auto until = std::chrono::steady_clock::now() + spin_limit;
+    while (brief_.load(std::memory_order_relaxed)) {
+      for (int i = 0; i < 16; ++i) cpu_relax();
+      if (l.try_lock() || std::chrono::steady_clock::now() >= until) break;
+    }
+  }
+  if (!l.owns_lock()) l.lock();
+  brief_.store(h == hold::brief, std::memory_order_relaxed);
+  return l;
+}
+
+std::unique_lock<std::mutex> writer_mutex::try_lock(hold h) {
+  std::unique_lock<std::mutex> l(m_, std::try_to_lock);
+  if (l.owns_lock()) brief_.store(h == hold::brief, std::memory_order_relaxed);
+  return l;
+}
+
+checkpointer::checkpointer(const std::string& path, int frames, writer_mutex& writer)
     : conn_(path), frames_(frames), writer_(writer) {
   conn_.exec("PRAGMA wal_autocheckpoint=0");
   thread_ = std::thread([this] { loop(); });
@@ -215,7 +245,7 @@ void checkpointer::loop() {
     const int rc = sqlite3_wal_checkpoint_v2(conn_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc == SQLITE_OK && log > 0) {
       // What was committed during the first pass, with the writers paused: usually a few pages.
-      std::lock_guard writing(writer_);
+      auto writing = writer_.lock(writer_mutex::hold::long_);
       sqlite3_wal_checkpoint_v2(conn_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     }
     lk.lock();

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -85,6 +86,30 @@ class connection {
   std::unordered_map<std::string, sqlite3_stmt*, text_hash, std::equal_to<>> cache_;
 };
 
+/// The store's writer mutex (SQLite admits one writer per database), with a hint for the threads
+/// that find it held: the holder says whether its hold is brief (a challenge's insert or take, a
+/// read on the writer's connection: tens of microseconds) or long (a ceremony's transaction, a
+/// checkpoint's paused pass). A waiter spins, up to `spin_limit`, while the holder's hold is brief,
+/// and sleeps on the mutex otherwise. Why: on this kind of machine putting a thread to sleep and
+/// waking it (futex, scheduler, an inter-processor interrupt to an idle virtual CPU) cost more CPU
+/// than waiting out a brief hold, and kept the sleeper's connections waiting for the wake-up as well
+/// (docs/performance.md). No spinning on a single CPU, where the holder cannot run meanwhile.
+class writer_mutex {
+ public:
+  enum class hold { brief, long_ };
+  static constexpr std::chrono::microseconds spin_limit{50};
+
+  /// Blocks until held.
+  std::unique_lock<std::mutex> lock(hold h);
+  /// Held only if it was free.
+  std::unique_lock<std::mutex> try_lock(hold h);
+
+ private:
+  std::mutex m_;
+  std::atomic<bool> brief_{false};  // the current (or last) holder's hold
+  const bool spin_ = std::thread::hardware_concurrency() > 1;
+};
+
 /// Runs the WAL checkpoints on a thread and connection of its own, so that no request pays for one
 /// (a checkpoint copies the WAL into the database file and fdatasyncs both: milliseconds here).
 /// A connection attached to it has SQLite's auto-checkpoint off and wakes the thread from its WAL
@@ -96,7 +121,7 @@ class connection {
 /// Readers are never blocked (docs/performance.md, durability).
 class checkpointer {
  public:
-  checkpointer(const std::string& path, int frames, std::mutex& writer);
+  checkpointer(const std::string& path, int frames, writer_mutex& writer);
   ~checkpointer();
   checkpointer(const checkpointer&) = delete;
   checkpointer& operator=(const checkpointer&) = delete;
@@ -107,7 +132,7 @@ class checkpointer {
   void loop();
   connection conn_;
   const int frames_;
-  std::mutex& writer_;
+  writer_mutex& writer_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool wake_ = false;

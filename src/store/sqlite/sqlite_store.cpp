@@ -414,7 +414,9 @@ struct sqlite_store::impl {
     connection* operator->() const noexcept { return c; }
     connection& operator*() const noexcept { return *c; }
   };
-  write_lease write_connection() { return write_lease{std::unique_lock<std::mutex>(writer), writing.get()}; }
+  write_lease write_connection(writer_mutex::hold h = writer_mutex::hold::long_) {
+    return write_lease{writer.lock(h), writing.get()};
+  }
   /// A read runs on the writer's connection when no write is under way (its cache is warm: no
   /// pages to read back), else on a pooled connection; either way it never waits for a writer.
   struct read_lease {
@@ -425,13 +427,13 @@ struct sqlite_store::impl {
     connection& operator*() const noexcept { return *c; }
   };
   read_lease read_connection() {
-    std::unique_lock<std::mutex> l(writer, std::try_to_lock);
+    std::unique_lock<std::mutex> l = writer.try_lock(writer_mutex::hold::brief);
     if (l.owns_lock()) return read_lease{std::move(l), std::nullopt, writing.get()};
     read_lease r{{}, connections.acquire(), nullptr};
     r.c = &**r.pooled;
     return r;
   }
-  std::mutex writer;
+  writer_mutex writer;
   checkpointer checkpoints;  // declared before the connections: outlives every one that calls it
   std::unique_ptr<connection> writing;
   std::uint32_t challenge_sequence = 0;  // low bits of a new challenge's rid; guarded by `writer`
@@ -768,7 +770,7 @@ std::vector<action> sqlite_store::query_actions(std::string_view tenant_id, std:
 // ---- challenges ----
 
 void sqlite_store::create_challenge(const challenge& ch) {
-  auto c = impl_->write_connection();
+  auto c = impl_->write_connection(writer_mutex::hold::brief);  // one challenge row: a brief hold
   // rid = (expires_at in ms << 16) | a sequence number: the table stays in expiry order (migration
   // 002). A clash with a row of the same millisecond and sequence (another process, a restart) is
   // skipped by OR IGNORE and retried with the next number; so is a clash on the id of a challenge
@@ -808,7 +810,7 @@ void sqlite_store::create_challenge(const challenge& ch) {
 
 std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                                       time_point now) {
-  auto c = impl_->write_connection();
+  auto c = impl_->write_connection(writer_mutex::hold::brief);  // one challenge row: a brief hold
   // DELETE … RETURNING is one atomic statement: of concurrent callers exactly one sees the row.
   static const std::string sql =
       "DELETE FROM challenges WHERE rid = " + std::string(k_rid_by_id) + " RETURNING " + std::string(k_challenge_cols);
@@ -826,7 +828,7 @@ std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id
 std::optional<challenge> sqlite_store::take_challenge_of_type(std::string_view tenant_id,
                                                               std::string_view challenge_id, std::string_view type,
                                                               time_point now) {
-  auto c = impl_->write_connection();
+  auto c = impl_->write_connection(writer_mutex::hold::brief);  // one challenge row: a brief hold
   static const std::string sql = "DELETE FROM challenges WHERE rid = " + std::string(k_rid_by_id) +
                                  " AND type = ?3 RETURNING " + std::string(k_challenge_cols);
   impl_->recent_challenges.erase(tenant_id, challenge_id);
@@ -842,7 +844,7 @@ std::optional<challenge> sqlite_store::take_challenge_of_type(std::string_view t
 
 std::optional<challenge> sqlite_store::take_challenge_by_value(std::string_view tenant_id, std::string_view type,
                                                                core::byte_view value, time_point now) {
-  auto c = impl_->write_connection();
+  auto c = impl_->write_connection(writer_mutex::hold::brief);  // one challenge row: a brief hold
   static const std::string sql =
       "DELETE FROM challenges WHERE rid = " + std::string(k_rid_by_value) + " RETURNING " +
       std::string(k_challenge_cols);
@@ -860,7 +862,7 @@ std::optional<challenge> sqlite_store::take_challenge_by_value(std::string_view 
 std::optional<challenge> sqlite_store::take_challenge_if(std::string_view tenant_id, std::string_view challenge_id,
                                                          time_point now,
                                                          const std::function<bool(const challenge&)>& accept) {
-  auto c = impl_->write_connection();
+  auto c = impl_->write_connection(writer_mutex::hold::brief);  // one challenge row: a brief hold
   impl_->recent_challenges.erase(tenant_id, challenge_id);  // a refused one is read from the database again
   write_transaction tx(*c);  // a refused challenge is put back by the rollback: nothing is written
   std::optional<challenge> ch;

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include <signal.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "fixture.hpp"
 #include "signet/store/migration.hpp"
 #include "challenge_cache.hpp"
+#include "connection.hpp"
 #include "user_action_cache.hpp"
 #include "wal_vfs.hpp"
 
@@ -407,6 +409,44 @@ TEST(user_action_cache, a_packed_credential_list_unpacks_to_the_same_list) {
     }
   }
   EXPECT_TRUE(user_action_cache::unpack(user_action_cache::pack({})).empty());
+}
+
+// The writer mutex excludes whatever the holds say; a thread that finds it held spins at most
+// spin_limit, and only behind a brief hold, then sleeps (its CPU time stays far below the hold).
+TEST(writer_mutex, excludes_and_bounds_the_spin_of_a_waiter) {
+  sqlite::writer_mutex m;
+  long counter = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5000; ++i) {
+        auto l = m.lock(i % 2 ? sqlite::writer_mutex::hold::brief : sqlite::writer_mutex::hold::long_);
+        ++counter;
+        if (t == 0 && i % 500 == 0) EXPECT_FALSE(m.try_lock(sqlite::writer_mutex::hold::brief).owns_lock());
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(counter, 20000);
+  EXPECT_TRUE(m.try_lock(sqlite::writer_mutex::hold::long_).owns_lock());
+
+  auto thread_cpu = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+  };
+  for (auto hold : {sqlite::writer_mutex::hold::brief, sqlite::writer_mutex::hold::long_}) {
+    auto held = m.lock(hold);
+    std::chrono::nanoseconds waiter_cpu{};
+    std::thread waiter([&] {
+      const auto before = thread_cpu();
+      auto l = m.lock(sqlite::writer_mutex::hold::long_);
+      waiter_cpu = thread_cpu() - before;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // held 4000 times the spin limit
+    held.unlock();
+    waiter.join();
+    EXPECT_LT(waiter_cpu, std::chrono::milliseconds(50)) << "the waiter kept spinning behind a held lock";
+  }
 }
 
 // The window of recently created challenges: keyed by tenant and id, erased by id, by user and by
