@@ -125,8 +125,8 @@ class user_action_cache {
       if (with_ids) l.id = std::string(id);
       l.ref.verification_method = std::string(get_view());
       const std::string_view cred = get_view();
-      l.ref.credential_id = core::credential_id(
-          core::bytes(reinterpret_cast<const core::byte*>(cred.data()), reinterpret_cast<const core::byte*>(cred.data()) + cred.size()));
+      const auto* first = reinterpret_cast<const core::byte*>(cred.data());
+      l.ref.credential_id = core::credential_id(core::bytes(first, first + cred.size()));
       const std::size_t transports = get_u32();
       l.ref.transports.reserve(transports);
       for (std::size_t i = 0; i < transports; ++i) l.ref.transports.emplace_back(get_view());

@@ -422,7 +422,9 @@ TEST(writer_mutex, excludes_and_bounds_the_spin_of_a_waiter) {
       for (int i = 0; i < 5000; ++i) {
         auto l = m.lock(i % 2 ? sqlite::writer_mutex::hold::brief : sqlite::writer_mutex::hold::long_);
         ++counter;
-        if (t == 0 && i % 500 == 0) EXPECT_FALSE(m.try_lock(sqlite::writer_mutex::hold::brief).owns_lock());
+        if (t == 0 && i % 500 == 0) {
+          EXPECT_FALSE(m.try_lock(sqlite::writer_mutex::hold::brief).owns_lock());
+        }
       }
     });
   for (auto& t : threads) t.join();
@@ -850,7 +852,8 @@ TEST(sqlite_store, a_completed_action_is_served_from_memory_after_its_write) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((f.dir.path() / "signet.db").string().c_str(), &db), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(db, "UPDATE authenticators SET transports = 'behind'", nullptr, nullptr, nullptr), SQLITE_OK);
+    const char* sql = "UPDATE authenticators SET transports = 'behind'";
+    EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
   ASSERT_EQ(f.db->list_credentials("t", "u").size(), 1u);
