@@ -30,7 +30,7 @@ std::string addressed_id(time_point expires, std::uint32_t n) {
   store::challenge_address::write_prefix(store::challenge_address::expiry_ms(expires), b);
   b[6] = 0x40;
   b[8] = 0x80;
-  for (int i = 0; i < 4; ++i) b[12 + i] = static_cast<core::byte>(n >> (8 * (3 - i)));
+  for (std::size_t i = 0; i < 4; ++i) b[12 + i] = static_cast<core::byte>(n >> (8 * (3 - i)));
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   for (std::size_t i = 0; i < b.size(); ++i) {
@@ -45,7 +45,7 @@ std::string addressed_id(time_point expires, std::uint32_t n) {
 core::bytes addressed_value(time_point expires, std::uint32_t n) {
   core::bytes v(32, 0x5A);
   store::challenge_address::write_prefix(store::challenge_address::expiry_ms(expires), v);
-  for (int i = 0; i < 4; ++i) v[28 + i] = static_cast<core::byte>(n >> (8 * (3 - i)));
+  for (std::size_t i = 0; i < 4; ++i) v[28 + i] = static_cast<core::byte>(n >> (8 * (3 - i)));
   return v;
 }
 
@@ -713,7 +713,10 @@ TEST_P(store_conformance, register_fills_only_empty_user_names_and_keeps_optiona
   action.device_id = "dev-orig";
   ASSERT_TRUE(s().actions.create_action(action));
   auto a = make_authenticator("t", "u", "auth-1", bytes_of("cred-1"));
-  a.authenticator_attachment = a.device_id = a.user_agent = a.instrument_display_name = std::nullopt;
+  a.authenticator_attachment.reset();
+  a.device_id.reset();
+  a.user_agent.reset();
+  a.instrument_display_name.reset();
   a.transports = {};
   a.last_verified_at = t0 + 1s;
   auto done = completion_for("u", "auth-1", t0 + 1s);
@@ -789,6 +792,21 @@ TEST_P(store_conformance, list_authenticators_oldest_first_for_the_user_only) {
   EXPECT_EQ(s().authenticators.list_authenticators("t2", "u").size(), 1u);
 }
 
+/// list_credentials against list_authenticators: the same credentials in the same order, with the
+/// fields an exclude or allow list needs.
+void expect_list_is_the_rows(store::stores s, const std::string& tenant, const std::string& user) {
+  const auto full = s.authenticators.list_authenticators(tenant, user);
+  const auto refs = s.authenticators.list_credentials(tenant, user);
+  ASSERT_EQ(refs.size(), full.size());
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(refs[i].verification_method, full[i].verification_method) << i;
+    EXPECT_EQ(refs[i].credential_id, full[i].credential_id) << i;
+    EXPECT_EQ(refs[i].transports, full[i].transports) << i;
+    EXPECT_EQ(refs[i].payment_capable, full[i].payment_capable) << i;
+    EXPECT_EQ(refs[i].instrument_display_name, full[i].instrument_display_name) << i;
+  }
+}
+
 // list_credentials: the authenticators of list_authenticators, in its order, with the fields an
 // exclude or allow list needs (method, credential id, transports, payment capability and name).
 TEST_P(store_conformance, list_credentials_matches_list_authenticators) {
@@ -807,17 +825,9 @@ TEST_P(store_conformance, list_credentials_matches_list_authenticators) {
   }
   enroll(s(), "t", "other", "auth-o", "cred-o", t0);
   enroll(s(), "t2", "u", "auth-t2", "cred-t2", t0);
-  const auto full = s().authenticators.list_authenticators("t", "u");
+  ASSERT_EQ(s().authenticators.list_authenticators("t", "u").size(), 3u);
+  expect_list_is_the_rows(s(), "t", "u");
   const auto refs = s().authenticators.list_credentials("t", "u");
-  ASSERT_EQ(full.size(), 3u);
-  ASSERT_EQ(refs.size(), full.size());
-  for (std::size_t i = 0; i < full.size(); ++i) {
-    EXPECT_EQ(refs[i].verification_method, full[i].verification_method) << i;
-    EXPECT_EQ(refs[i].credential_id, full[i].credential_id) << i;
-    EXPECT_EQ(refs[i].transports, full[i].transports) << i;
-    EXPECT_EQ(refs[i].payment_capable, full[i].payment_capable) << i;
-    EXPECT_EQ(refs[i].instrument_display_name, full[i].instrument_display_name) << i;
-  }
   EXPECT_EQ(refs[0].credential_id, core::credential_id(bytes_of("cred-b")));  // oldest first
   EXPECT_EQ(refs[0].transports, (std::vector<std::string>{"usb", "nfc", "ble"}));
   EXPECT_EQ(refs[1].credential_id, core::credential_id(bytes_of("cred-a")));  // same time: by id
@@ -825,19 +835,6 @@ TEST_P(store_conformance, list_credentials_matches_list_authenticators) {
   EXPECT_EQ(refs[1].instrument_display_name, std::optional<std::string>("Visa ••4242"));
   EXPECT_TRUE(s().authenticators.list_credentials("t", "nobody").empty());
   EXPECT_EQ(s().authenticators.list_credentials("t2", "u").size(), 1u);
-}
-
-void expect_list_is_the_rows(store::stores s, const std::string& tenant, const std::string& user) {
-  const auto full = s.authenticators.list_authenticators(tenant, user);
-  const auto refs = s.authenticators.list_credentials(tenant, user);
-  ASSERT_EQ(refs.size(), full.size());
-  for (std::size_t i = 0; i < full.size(); ++i) {
-    EXPECT_EQ(refs[i].verification_method, full[i].verification_method) << i;
-    EXPECT_EQ(refs[i].credential_id, full[i].credential_id) << i;
-    EXPECT_EQ(refs[i].transports, full[i].transports) << i;
-    EXPECT_EQ(refs[i].payment_capable, full[i].payment_capable) << i;
-    EXPECT_EQ(refs[i].instrument_display_name, full[i].instrument_display_name) << i;
-  }
 }
 
 // A list read before a registration, then read after it, is the rows in list_authenticators' order

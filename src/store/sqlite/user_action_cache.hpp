@@ -240,18 +240,14 @@ class user_action_cache {
   class entries {
    public:
     std::optional<Value> get(const ticket& t) {
-      std::optional<Value> out;
-      visit(t, [&](const Value& v) { out = v; });
-      return out;
-    }
-    /// Calls `f` with the entry under the lock, if there is a current one.
-    template <class F>
-    void visit(const ticket& t, F&& f) {
       std::lock_guard lk(mu_);
       auto it = map_.find(t.key);
-      if (it == map_.end()) return;
-      if (it->second.generation != t.generation) return erase(it);
-      f(static_cast<const Value&>(it->second.value));
+      if (it == map_.end()) return std::nullopt;
+      if (it->second.generation != t.generation) {
+        erase(it);
+        return std::nullopt;
+      }
+      return it->second.value;
     }
     template <class Apply>
     void rewrite(const std::string& key, std::uint64_t from, std::uint64_t to, Apply& apply) {
