@@ -1,4 +1,5 @@
 #include "signet/net/server.hpp"
+#include "signet/store/group_commit.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -127,8 +128,40 @@ class session : public std::enable_shared_from_this<session> {
     if (ec) return on_read_error(ec);
     busy_ = true;
     api::request req = parser_->release();
-    api::response res = state_->handle(req, info_);
-    res.keep_alive(req.keep_alive() && !state_->stopping);
+    api::response res;
+    std::vector<std::shared_ptr<store::group_commit::batch>> commits;
+    {
+      // The handler's writes may join a group commit run later on this thread (group_commit.hpp);
+      // the response then leaves once they are committed.
+      store::group_commit::request_scope scope(poster_);
+      res = state_->handle(req, info_);
+      commits = scope.take();
+    }
+    const bool keep = req.keep_alive() && !state_->stopping;
+    if (commits.empty()) return respond(std::move(res), keep);
+    auto left = std::make_shared<std::size_t>(commits.size());
+    auto failed = std::make_shared<bool>(false);
+    auto held = std::make_shared<api::response>(std::move(res));
+    const unsigned version = req.version();
+    for (auto& b : commits)
+      b->when_done([self = shared_from_this(), left, failed, held, keep, version](bool ok) {
+        // On the thread that committed: back to this connection's own.
+        asio::post(self->stream_.get_executor(), [self, left, failed, held, keep, version, ok] {
+          if (!ok) *failed = true;
+          if (--*left > 0) return;
+          if (*failed) {
+            spdlog::error("a request's writes could not be committed; answered 503");
+            return self->respond(api::error_response(http::status::service_unavailable, "internal_error",
+                                                     "unavailable", "The request could not be stored.", version),
+                                 keep);
+          }
+          self->respond(std::move(*held), keep);
+        });
+      });
+  }
+
+  void respond(api::response res, bool keep) {
+    res.keep_alive(keep);
     res.prepare_payload();
     write(std::move(res));
   }
@@ -191,6 +224,8 @@ class session : public std::enable_shared_from_this<session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<api::response> res_;
   api::request_info info_;
+  // Runs a function on this connection's thread, after what is queued there (group commits).
+  store::group_commit::poster poster_{[this](std::function<void()> f) { asio::post(stream_.get_executor(), std::move(f)); }};
   std::uint64_t id_ = 0;
   bool busy_ = false;
   bool first_ = true;

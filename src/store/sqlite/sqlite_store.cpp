@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "signet/store/challenge_address.hpp"
+#include "signet/store/group_commit.hpp"
 #include "signet/store/migration.hpp"
 
 #include "connection.hpp"
@@ -437,6 +438,11 @@ struct sqlite_store::impl {
   checkpointer checkpoints;  // declared before the connections: outlives every one that calls it
   std::unique_ptr<connection> writing;
   std::uint32_t challenge_sequence = 0;  // low bits of a new challenge's rid; guarded by `writer`
+  // Challenges queued by requests that wait for their commit (group_commit.hpp), and the batch
+  // they will be committed in; guarded by pending_mu.
+  std::mutex pending_mu;
+  std::vector<challenge> pending;
+  std::shared_ptr<group_commit::batch> pending_batch;
   user_action_cache user_actions;  // find_user_with_action results (user_action_cache.hpp)
   challenge_cache recent_challenges;  // the challenges created last, for peek_challenge (challenge_cache.hpp)
   pool connections;
@@ -769,8 +775,11 @@ std::vector<action> sqlite_store::query_actions(std::string_view tenant_id, std:
 
 // ---- challenges ----
 
-void sqlite_store::create_challenge(const challenge& ch) {
-  auto c = impl_->write_connection(writer_mutex::hold::brief);  // one challenge row: a brief hold
+namespace {
+
+/// Inserts one challenge on the writer's connection, in the caller's transaction or on its own
+/// (autocommit). False when it is not stored because its user was deleted after it was created.
+bool insert_challenge_on(connection& c, std::uint32_t& sequence, const challenge& ch) {
   // rid = (expires_at in ms << 16) | a sequence number: the table stays in expiry order (migration
   // 002). A clash with a row of the same millisecond and sequence (another process, a restart) is
   // skipped by OR IGNORE and retried with the next number; so is a clash on the id of a challenge
@@ -789,23 +798,73 @@ void sqlite_store::create_challenge(const challenge& ch) {
   const std::int64_t ms = base >> 16;
   const bool addressed = challenge_address::of_id(ch.id) == ms && challenge_address::of_value(ch.value) == ms;
   for (int attempt = 0; attempt < 16; ++attempt) {
-    auto s = c->prepare(sql);
-    s.bind(1, base | static_cast<std::int64_t>(impl_->challenge_sequence++ & 0xFFFFu));
+    auto s = c.prepare(sql);
+    s.bind(1, base | static_cast<std::int64_t>(sequence++ & 0xFFFFu));
     s.bind(2, ch.id).bind(3, ch.tenant_id).bind(4, ch.type).bind(5, core::byte_view(ch.value)).bind(6, ch.user_id);
     s.bind(7, ch.action_code).bind(8, ch.idempotency_key).bind(9, ch.options_json).bind_us(10, ch.created_at);
     s.bind(11, ch.expires_at).bind(12, std::int64_t{addressed ? 1 : 0});
     s.run();
-    if (s.changes() > 0) {
-      impl_->recent_challenges.put(ch);  // committed (autocommit), the writer still held
-      return;
-    }
+    if (s.changes() > 0) return true;
     if (ch.user_id && attempt == 0) {  // not stored: a clash, or its user's deletion
-      auto d = c->prepare(dead);
+      auto d = c.prepare(dead);
       d.bind(1, ch.tenant_id).bind(2, *ch.user_id).bind_us(3, ch.created_at);
-      if (d.step()) return;
+      if (d.step()) return false;
     }
   }
   throw store_error("sqlite: the challenge could not be stored (its id already exists)");
+}
+
+}  // namespace
+
+void sqlite_store::create_challenge(const challenge& ch) {
+  // Serving a request that can wait (group_commit.hpp): queued, and committed with the others that
+  // arrived together, after the handler returns and before the response leaves.
+  if (const auto* post = group_commit::deferrable()) {
+    std::shared_ptr<group_commit::batch> b;
+    bool schedule = false;
+    {
+      std::lock_guard lk(impl_->pending_mu);
+      impl_->pending.push_back(ch);
+      if (!impl_->pending_batch) {
+        impl_->pending_batch = std::make_shared<group_commit::batch>();
+        schedule = true;
+      }
+      b = impl_->pending_batch;
+    }
+    group_commit::note(std::move(b));
+    if (schedule) (*post)([this] { commit_pending_challenges(); });
+    return;
+  }
+  auto c = impl_->write_connection(writer_mutex::hold::brief);  // one challenge row: a brief hold
+  if (insert_challenge_on(*c, impl_->challenge_sequence, ch))
+    impl_->recent_challenges.put(ch);  // committed (autocommit), the writer still held
+}
+
+void sqlite_store::commit_pending_challenges() {
+  std::vector<challenge> items;
+  std::shared_ptr<group_commit::batch> b;
+  {
+    std::lock_guard lk(impl_->pending_mu);
+    items.swap(impl_->pending);
+    b = std::move(impl_->pending_batch);  // the next queued challenge starts a new batch
+  }
+  if (!b) return;
+  bool ok = true;
+  try {
+    auto c = impl_->write_connection(writer_mutex::hold::brief);  // a few challenge rows
+    std::vector<const challenge*> stored;
+    stored.reserve(items.size());
+    {
+      write_transaction tx(*c);
+      for (const auto& ch : items)
+        if (insert_challenge_on(*c, impl_->challenge_sequence, ch)) stored.push_back(&ch);
+      tx.commit();
+    }
+    for (const auto* ch : stored) impl_->recent_challenges.put(*ch);  // committed, the writer still held
+  } catch (...) {
+    ok = false;  // rolled back: every request of the batch is answered with an error
+  }
+  b->finish(ok);
 }
 
 std::optional<challenge> sqlite_store::take_challenge(std::string_view tenant_id, std::string_view challenge_id,

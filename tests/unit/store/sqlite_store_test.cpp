@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "fixture.hpp"
+#include "signet/store/group_commit.hpp"
 #include "signet/store/migration.hpp"
 #include "challenge_cache.hpp"
 #include "connection.hpp"
@@ -768,6 +769,72 @@ TEST(sqlite_store, challenges_are_single_use_tenant_scoped_and_expire) {
   f.db->create_challenge(make_challenge("c4", t0 + std::chrono::hours(1)));
   EXPECT_EQ(f.db->reap_expired_challenges(t0 + std::chrono::minutes(1)), 1u);
   EXPECT_TRUE(f.db->take_challenge("t", "c4", t0));
+}
+
+// Group commit (group_commit.hpp): inside a request scope a challenge is queued, not written, and the
+// first one queued schedules one commit for all that follow until it runs; the batch tells its
+// waiters once committed (or that it failed, nothing stored). Outside a scope it is written at once.
+TEST(sqlite_store, challenges_created_in_a_request_scope_are_committed_together_later) {
+  sqlite_fixture f;
+  std::vector<std::function<void()>> posted;
+  const store::group_commit::poster post = [&](std::function<void()> fn) { posted.push_back(std::move(fn)); };
+  const auto expires = t0 + std::chrono::minutes(10);
+  std::vector<std::shared_ptr<store::group_commit::batch>> first, second;
+  {
+    store::group_commit::request_scope scope(post);
+    f.db->create_challenge(make_challenge("g1", expires));
+    first = scope.take();
+  }
+  {
+    store::group_commit::request_scope scope(post);
+    f.db->create_challenge(make_challenge("g2", expires));
+    second = scope.take();
+  }
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(first[0], second[0]);  // one batch, one commit scheduled
+  ASSERT_EQ(posted.size(), 1u);
+  EXPECT_FALSE(f.db->peek_challenge("t", "g1", t0));  // not written yet
+  std::vector<bool> told;
+  first[0]->when_done([&](bool ok) { told.push_back(ok); });
+  posted[0]();
+  EXPECT_EQ(told, std::vector<bool>{true});
+  second[0]->when_done([&](bool ok) { told.push_back(ok); });  // already known: at once
+  EXPECT_EQ(told, (std::vector<bool>{true, true}));
+  EXPECT_TRUE(f.db->take_challenge("t", "g1", t0));
+  EXPECT_TRUE(f.db->take_challenge("t", "g2", t0));
+
+  // Outside a scope: written before create_challenge returns, nothing scheduled.
+  f.db->create_challenge(make_challenge("g3", expires));
+  EXPECT_EQ(posted.size(), 1u);
+  EXPECT_TRUE(f.db->peek_challenge("t", "g3", t0));
+
+  // A batch whose commit fails says so, and stores none of its challenges.
+  std::vector<std::shared_ptr<store::group_commit::batch>> failing;
+  {
+    store::group_commit::request_scope scope(post);
+    f.db->create_challenge(make_challenge("g4", expires));
+    f.db->create_challenge(make_challenge("g5", expires));
+    failing = scope.take();
+  }
+  ASSERT_EQ(posted.size(), 2u);
+  const auto path = (f.dir.path() / "signet.db").string();
+  auto exec = [&](const char* sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    sqlite3_close(db);
+  };
+  exec("CREATE TRIGGER refuse_g5 BEFORE INSERT ON challenges WHEN NEW.id = 'g5' BEGIN SELECT RAISE(ABORT, 'no'); END");
+  posted[1]();
+  bool ok = true;
+  failing[0]->when_done([&](bool b) { ok = b; });
+  EXPECT_FALSE(ok);
+  exec("DROP TRIGGER refuse_g5");
+  EXPECT_FALSE(f.db->peek_challenge("t", "g4", t0));  // rolled back with the batch
+  EXPECT_FALSE(f.db->peek_challenge("t", "g5", t0));
+  // The scope restores what was open before it (none here).
+  EXPECT_EQ(store::group_commit::deferrable(), nullptr);
 }
 
 TEST(sqlite_store, concurrent_takes_yield_exactly_one_winner) {

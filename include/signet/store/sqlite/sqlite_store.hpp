@@ -64,6 +64,9 @@ class sqlite_store final : public tenant_store,
                                     const action_query& q) override;
   // challenge_store
   void create_challenge(const challenge& c) override;
+  /// Commits the challenges queued by requests that wait for it (group_commit.hpp) in one
+  /// transaction and tells them; scheduled by the first one queued.
+  void commit_pending_challenges();
   std::optional<challenge> take_challenge(std::string_view tenant_id, std::string_view challenge_id,
                                           time_point now) override;
   std::optional<challenge> take_challenge_of_type(std::string_view tenant_id, std::string_view challenge_id,
