@@ -35,7 +35,7 @@ class challenge_cache {
   static constexpr std::size_t capacity = 4096;
 
   /// After the challenge's insert has committed (the writer held).
-  void put(const challenge& ch) {
+  void put(challenge ch) {  // by value: a caller done with its challenge moves it in
     std::string k = key(ch.tenant_id, ch.id);
     std::lock_guard lk(mu_);
     if (order_.size() >= capacity) {
@@ -43,7 +43,7 @@ class challenge_cache {
       order_.pop_front();
     }
     order_.push_back(k);
-    entries_.insert_or_assign(std::move(k), ch);
+    entries_.insert_or_assign(std::move(k), std::move(ch));
   }
 
   std::optional<challenge> get(std::string_view tenant_id, std::string_view id) const {

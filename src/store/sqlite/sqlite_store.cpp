@@ -852,15 +852,15 @@ void sqlite_store::commit_pending_challenges() {
   bool ok = true;
   try {
     auto c = impl_->write_connection(writer_mutex::hold::brief);  // a few challenge rows
-    std::vector<const challenge*> stored;
+    std::vector<challenge*> stored;
     stored.reserve(items.size());
     {
       write_transaction tx(*c);
-      for (const auto& ch : items)
+      for (auto& ch : items)
         if (insert_challenge_on(*c, impl_->challenge_sequence, ch)) stored.push_back(&ch);
       tx.commit();
     }
-    for (const auto* ch : stored) impl_->recent_challenges.put(*ch);  // committed, the writer still held
+    for (auto* ch : stored) impl_->recent_challenges.put(std::move(*ch));  // committed, the writer still held
   } catch (...) {
     ok = false;  // rolled back: every request of the batch is answered with an error
   }
