@@ -269,7 +269,7 @@ class user_action_cache {
       weight_ += weight(it->second.value);
       it->second.generation = to;
     }
-    void put(ticket&& t, const Value& v) {
+    void put(ticket&& t, Value v) {  // by value: a packed list is moved in, not copied
       std::lock_guard lk(mu_);
       auto it = map_.find(t.key);
       if (it != map_.end()) erase(it);
@@ -278,7 +278,7 @@ class user_action_cache {
         map_.clear();
         weight_ = 0;
       }
-      map_.emplace(std::move(t.key), entry{t.generation, v});
+      map_.emplace(std::move(t.key), entry{t.generation, std::move(v)});
       weight_ += w;
     }
 
