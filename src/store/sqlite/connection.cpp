@@ -239,17 +239,60 @@ void checkpointer::loop() {
     if (!wake_ && !pending_) continue;
     wake_ = pending_ = false;
     lk.unlock();
-    // Busy (another checkpoint, e.g. from the sqlite3 shell) or an I/O error: the next round retries;
-    // the WAL only grows meanwhile, nothing is lost.
-    int log = 0, done = 0;
-    const int rc = sqlite3_wal_checkpoint_v2(conn_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-    if (rc == SQLITE_OK && log > 0) {
-      // What was committed during the first pass, with the writers paused: usually a few pages.
-      auto writing = writer_.lock(writer_mutex::hold::long_);
-      sqlite3_wal_checkpoint_v2(conn_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-    }
+    round();
     lk.lock();
   }
+}
+
+checkpointer::counts checkpointer::done() const {
+  std::lock_guard lk(mu_);
+  return counts_;
+}
+
+namespace {
+// Syncs one of the connection's files through its VFS (fdatasync, as SQLite's own sync would). A
+// failure is left to the paused pass, whose own sync of the same file fails the same way.
+void sync_file(sqlite3* db, int op) {
+  sqlite3_file* f = nullptr;
+  if (sqlite3_file_control(db, "main", op, &f) == SQLITE_OK && f && f->pMethods)
+    f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+}
+}  // namespace
+
+void checkpointer::round() {
+  // Busy (another checkpoint, e.g. from the sqlite3 shell) or an I/O error: the next round retries;
+  // the WAL only grows meanwhile, nothing is lost.
+  sqlite3* db = conn_.handle();
+  int log = 0, copied = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+  if (rc != SQLITE_OK || log <= 0) return;
+  counts c{1, 1, 0};
+  // More passes while the writers committed more than a few frames during the last one.
+  while (c.unpaused < max_unpaused) {
+    const int before = copied;
+    rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    ++c.unpaused;
+    if (rc != SQLITE_OK || log - before <= small_residue) break;
+  }
+  if (rc == SQLITE_OK) {
+    if (copied < log) {
+      // The passes copied pages into the database file without syncing it (SQLite syncs it only in
+      // a pass that reaches the WAL's end). Sync it, and the WAL so far, before pausing anyone: the
+      // paused pass's own syncs then find only its few pages. These syncs add to SQLite's; none of
+      // its are skipped.
+      sync_file(db, SQLITE_FCNTL_FILE_POINTER);
+      sync_file(db, SQLITE_FCNTL_JOURNAL_POINTER);
+    }
+    // What was committed since, with the writers paused: a few pages.
+    auto writing = writer_.lock(writer_mutex::hold::long_);
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    writing.unlock();
+    ++c.paused;
+  }
+  std::lock_guard lk(mu_);
+  counts_.rounds += c.rounds;
+  counts_.unpaused += c.unpaused;
+  counts_.paused += c.paused;
 }
 
 pool::pool(const std::string& path, std::size_t size, checkpointer* ckpt) {

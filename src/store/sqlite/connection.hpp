@@ -114,11 +114,16 @@ class writer_mutex {
 /// (a checkpoint copies the WAL into the database file and fdatasyncs both: milliseconds here).
 /// A connection attached to it has SQLite's auto-checkpoint off and wakes the thread from its WAL
 /// hook once the WAL holds `frames` frames; the thread also checkpoints a non-empty WAL every second.
-/// Each round is two PASSIVE checkpoints: the first copies the WAL while writers go on; the second,
-/// under `writer` (the store's writer mutex), copies what they committed meanwhile, so the WAL is
-/// wholly backfilled and the next write transaction starts it again from the beginning (SQLite
-/// restarts a WAL only then; without the pause it would grow without bound under steady writes).
-/// Readers are never blocked (docs/performance.md, durability).
+/// Each round is PASSIVE checkpoints: the first copies the WAL while writers go on; more follow,
+/// still without pausing anyone, while a pass finds more than `small_residue` new frames (each copies
+/// what the writers committed during the one before: fewer every time). Then the database file and
+/// the WAL are synced, still unpaused: a pass that does not reach the WAL's end leaves the pages it
+/// copied unsynced, and the last pass's sync would otherwise flush them all with the writers
+/// paused. The last pass runs under `writer` (the store's writer mutex) and copies the few frames
+/// committed since, so the WAL is wholly backfilled and the next write transaction starts it again
+/// from the beginning (SQLite restarts a WAL only then; without the pause it would grow without
+/// bound under steady writes). That pass keeps SQLite's own two syncs. Readers are never blocked
+/// (docs/performance.md, durability).
 class checkpointer {
  public:
   checkpointer(const std::string& path, int frames, writer_mutex& writer);
@@ -127,14 +132,29 @@ class checkpointer {
   checkpointer& operator=(const checkpointer&) = delete;
   void attach(connection& c);
 
+  /// A pass of the round's unpaused ones that finds at most this many new frames is the last of them.
+  static constexpr int small_residue = 64;
+  /// Unpaused passes per round at most (a writer faster than the copy would never leave less).
+  static constexpr int max_unpaused = 6;
+
+  struct counts {
+    long rounds = 0;    // rounds that found frames to copy
+    long unpaused = 0;  // unpaused passes, all rounds
+    long paused = 0;    // passes under the writer mutex
+  };
+  /// What the thread has done so far (for tests and diagnostics).
+  counts done() const;
+
  private:
   static int on_commit(void* self, sqlite3* db, const char* name, int frames);
   void loop();
+  void round();
   connection conn_;
   const int frames_;
   writer_mutex& writer_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
+  counts counts_;
   bool wake_ = false;
   bool pending_ = false;
   bool stop_ = false;
