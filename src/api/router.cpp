@@ -1,5 +1,7 @@
 #include "router.hpp"
 
+#include <algorithm>
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -52,7 +54,31 @@ const std::vector<route>& table() {
 
 }  // namespace
 
+namespace {
+// A target made only of unreserved characters and '/' is a valid origin form whose segments need
+// no decoding (no '%', no query): split it directly. Anything else goes through Boost.URL.
+bool plain_path(std::string_view t) noexcept {
+  if (t.empty() || t.front() != '/') return false;
+  for (const char c : t) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+                    c == '-' || c == '.' || c == '_' || c == '~';
+    if (!ok) return false;
+  }
+  return true;
+}
+}  // namespace
+
 std::optional<std::vector<std::string>> path_segments(std::string_view target) {
+  if (plain_path(target)) {
+    std::vector<std::string> out;
+    std::size_t i = 1;
+    while (i <= target.size()) {
+      const std::size_t j = std::min(target.find('/', i), target.size());
+      if (j > i) out.emplace_back(target.substr(i, j - i));
+      i = j + 1;
+    }
+    return out;
+  }
   auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return std::nullopt;
   std::vector<std::string> out;
