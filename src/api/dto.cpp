@@ -14,13 +14,13 @@ std::size_t utf8_length(std::string_view s) noexcept {
   return n;
 }
 
-service::result<json::object> parse_object(std::string_view body) {
+service::result<json::object> parse_object(std::string_view body, json::storage_ptr sp) {
   bool blank = true;
   for (char c : body)
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') blank = false;
-  if (blank) return json::object();
+  if (blank) return json::object(sp);
   boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
+  json::value v = json::parse(body, ec, sp);
   if (ec) return make_error(errc::invalid_request, "The request body is not valid JSON.");
   if (!v.is_object()) return make_error(errc::invalid_request, "The request body must be a JSON object.");
   return std::move(v.as_object());
@@ -177,13 +177,14 @@ service::result<service::verify_passkey_request> verify_passkey_request(const js
 #undef SIGNET_TRY_ASSIGN
 
 namespace {
-json::array descriptors(const std::vector<service::credential_descriptor>& list) {
-  json::array out;
+json::array descriptors(const std::vector<service::credential_descriptor>& list, const json::storage_ptr& sp) {
+  json::array out(sp);
+  out.reserve(list.size());
   for (const auto& c : list) {
-    json::object d{{"id", c.id.to_base64url()}, {"type", "public-key"}};
+    json::object d({{"id", c.id.to_base64url()}, {"type", "public-key"}}, sp);
     if (!c.transports.empty()) {
-      json::array t;
-      for (const auto& s : c.transports) t.push_back(json::string(s));
+      json::array t(sp);
+      for (const auto& s : c.transports) t.emplace_back(json::string_view(s));
       d["transports"] = std::move(t);
     }
     out.push_back(std::move(d));
@@ -192,25 +193,25 @@ json::array descriptors(const std::vector<service::credential_descriptor>& list)
 }
 }  // namespace
 
-json::object request_options_bare(const service::request_options& o) {
-  json::object opts;
+json::object request_options_bare(const service::request_options& o, json::storage_ptr sp) {
+  json::object opts(sp);
   opts["challenge"] = o.challenge.to_base64url();
   opts["rpId"] = o.rp_id;
   opts["timeout"] = o.timeout_ms;
   opts["userVerification"] = o.user_verification;
-  opts["allowCredentials"] = descriptors(o.allow_credentials);
+  opts["allowCredentials"] = descriptors(o.allow_credentials, sp);
   return opts;
 }
 
-json::object request_options(const service::request_options& o) {
-  json::object out{{"challengeId", o.challenge_id}, {"options", request_options_bare(o)}};
+json::object request_options(const service::request_options& o, json::storage_ptr sp) {
+  json::object out({{"challengeId", o.challenge_id}, {"options", request_options_bare(o, sp)}}, sp);
   if (o.spc) {
-    json::array instruments;
+    json::array instruments(sp);
     for (const auto& [id, name] : o.payment_instruments)
-      instruments.push_back(json::object{{"credentialId", id.to_base64url()}, {"displayName", name}});
+      instruments.push_back(json::object({{"credentialId", id.to_base64url()}, {"displayName", name}}, sp));
     out["paymentInstruments"] = std::move(instruments);
     if (o.payment) {
-      json::object p{{"amount", *o.payment->amount}, {"currency", *o.payment->currency}};
+      json::object p({{"amount", *o.payment->amount}, {"currency", *o.payment->currency}}, sp);
       if (o.payment->payee_name) p["payeeName"] = *o.payment->payee_name;
       if (o.payment->payee_origin) p["payeeOrigin"] = *o.payment->payee_origin;
       out["payment"] = std::move(p);
@@ -297,30 +298,32 @@ json::object action_summary(const store::action& a) {
   return o;
 }
 
-json::object creation_options(const service::creation_options& o) {
-  return json::object{{"challengeId", o.challenge_id}, {"options", creation_options_bare(o)}};
+json::object creation_options(const service::creation_options& o, json::storage_ptr sp) {
+  return json::object({{"challengeId", o.challenge_id}, {"options", creation_options_bare(o, sp)}}, sp);
 }
 
-json::object creation_options_bare(const service::creation_options& o) {
-  json::object opts;
+json::object creation_options_bare(const service::creation_options& o, json::storage_ptr sp) {
+  json::object opts(sp);
   opts["challenge"] = o.challenge.to_base64url();
-  opts["rp"] = {{"id", o.rp_id}, {"name", o.rp_name}};
-  opts["user"] = {{"id", o.user_id.to_base64url()}, {"name", o.user_name}, {"displayName", o.user_display_name}};
-  json::array params;
-  for (auto alg : o.algorithms) params.push_back(json::object{{"type", "public-key"}, {"alg", alg}});
+  opts["rp"] = json::object({{"id", o.rp_id}, {"name", o.rp_name}}, sp);
+  opts["user"] = json::object(
+      {{"id", o.user_id.to_base64url()}, {"name", o.user_name}, {"displayName", o.user_display_name}}, sp);
+  json::array params(sp);
+  params.reserve(o.algorithms.size());
+  for (auto alg : o.algorithms) params.push_back(json::object({{"type", "public-key"}, {"alg", alg}}, sp));
   opts["pubKeyCredParams"] = std::move(params);
   opts["timeout"] = o.timeout_ms;
   opts["attestation"] = o.attestation;
-  opts["excludeCredentials"] = descriptors(o.exclude_credentials);
-  json::object sel;
+  opts["excludeCredentials"] = descriptors(o.exclude_credentials, sp);
+  json::object sel(sp);
   if (o.authenticator_attachment) sel["authenticatorAttachment"] = *o.authenticator_attachment;
   sel["residentKey"] = o.resident_key;
   sel["requireResidentKey"] = o.require_resident_key;
   sel["userVerification"] = o.user_verification;
   opts["authenticatorSelection"] = std::move(sel);
-  json::object ext;
+  json::object ext(sp);
   if (o.cred_props) ext["credProps"] = true;
-  if (o.payment) ext["payment"] = {{"isPayment", true}};
+  if (o.payment) ext["payment"] = json::object({{"isPayment", true}}, sp);
   opts["extensions"] = std::move(ext);
   return opts;
 }

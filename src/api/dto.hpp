@@ -17,7 +17,7 @@ namespace json = boost::json;
 inline constexpr std::size_t max_string_chars = 256;
 
 /// Body → JSON object. Empty body → {}. Invalid JSON or a non-object → invalid_request.
-service::result<json::object> parse_object(std::string_view body);
+service::result<json::object> parse_object(std::string_view body, json::storage_ptr sp = {});
 
 /// Optional members: absent or null → nullopt; wrong type or too long → invalid_request.
 service::result<std::optional<std::string>> opt_string(const json::object& o, std::string_view key,
@@ -35,11 +35,12 @@ service::add_passkey_request bare_registration(std::string_view body);
 service::result<service::authentication_options_request> authentication_options_request(const json::object& o);
 service::result<service::verify_passkey_request> verify_passkey_request(const json::object& o);
 
-/// The bare PublicKeyCredentialCreationOptionsJSON (C8) and the C1 wrapper with challengeId.
-json::object creation_options_bare(const service::creation_options& o);
-json::object creation_options(const service::creation_options& o);
-json::object request_options_bare(const service::request_options& o);
-json::object request_options(const service::request_options& o);
+/// The bare PublicKeyCredentialCreationOptionsJSON (C8) and the C1 wrapper with challengeId; the
+/// request options likewise (C10, C3). `sp`: where the whole tree is allocated (a handler's arena).
+json::object creation_options_bare(const service::creation_options& o, json::storage_ptr sp = {});
+json::object creation_options(const service::creation_options& o, json::storage_ptr sp = {});
+json::object request_options_bare(const service::request_options& o, json::storage_ptr sp = {});
+json::object request_options(const service::request_options& o, json::storage_ptr sp = {});
 json::object verify_result(const service::verify_passkey_result& r);
 /// Authenticator object: server view (§9.1) or client view (§9.2, with isDefault, without userId).
 json::object authenticator_server(const store::authenticator& a);

@@ -40,6 +40,21 @@ http_error map_error(errc e) {
   return {http::status::internal_server_error, "internal_error", "internal_error"};
 }
 
+// One handler's JSON arena: the trees it builds (the parsed body, the response) live in a stack
+// buffer, the heap beyond it, and are released together when the handler returns. Nothing built in
+// it outlives the handler: the response leaves as a serialised string.
+class json_arena {
+ public:
+  json_arena() : mr_(buf_, sizeof buf_) {}
+  json_arena(const json_arena&) = delete;
+  json_arena& operator=(const json_arena&) = delete;
+  json::storage_ptr storage() noexcept { return json::storage_ptr(&mr_); }
+
+ private:
+  unsigned char buf_[4096];
+  json::monotonic_resource mr_;
+};
+
 response json_response(http::status status, const json::value& body, unsigned version) {
   response res{status, version};
   res.set(http::field::content_type, "application/json");
@@ -94,7 +109,8 @@ response client_enrolment(const request& req, context& ctx, const request_info& 
   switch (id) {
     case route_id::c1_registration_options:
     case route_id::c8_security_key_registration_options: {
-      auto body = dto::parse_object(req.body());
+      json_arena arena;
+      auto body = dto::parse_object(req.body(), arena.storage());
       if (!body) return from_error(body.error(), v);
       service::registration_options_request r;
       if (id == route_id::c1_registration_options) {
@@ -105,7 +121,8 @@ response client_enrolment(const request& req, context& ctx, const request_info& 
       const bool key = id == route_id::c8_security_key_registration_options;
       auto opts = ctx.passkeys.registration_options(*bearer, r, key);
       if (!opts) return from_error(opts.error(), v);
-      return ok(key ? dto::creation_options_bare(*opts) : dto::creation_options(*opts), v);
+      return ok(key ? dto::creation_options_bare(*opts, arena.storage()) : dto::creation_options(*opts, arena.storage()),
+                v);
     }
     case route_id::c2_add_passkey:
     case route_id::c9_add_security_key: {
@@ -151,7 +168,8 @@ response client_call(const request& req, context& ctx, const request_info& info,
       const bool key = id == route_id::c10_security_key_authentication_options;
       auto who = key ? bearer_principal(ctx, auth) : ctx.access.client(auth);
       if (!who) return from_error(who.error(), v);
-      auto body = dto::parse_object(req.body());
+      json_arena arena;
+      auto body = dto::parse_object(req.body(), arena.storage());
       if (!body) return from_error(body.error(), v);
       service::authentication_options_request r;
       if (!key) {
@@ -161,7 +179,8 @@ response client_call(const request& req, context& ctx, const request_info& info,
       }
       auto opts = ctx.passkeys.authentication_options(*who, r, key);
       if (!opts) return from_error(opts.error(), v);
-      return ok(key ? dto::request_options_bare(*opts) : dto::request_options(*opts), v);
+      return ok(key ? dto::request_options_bare(*opts, arena.storage()) : dto::request_options(*opts, arena.storage()),
+                v);
     }
     case route_id::c4_verify_passkey:
     case route_id::c11_verify_security_key: {

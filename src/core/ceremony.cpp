@@ -1,4 +1,5 @@
 // begin_registration / begin_authentication and ceremony (de)serialisation.
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -35,11 +36,20 @@ std::optional<user_verification_requirement> uv_from_string(std::string_view s) 
   return std::nullopt;
 }
 
-json::array descriptors(const std::vector<credential_id>& ids) {
-  json::array out;
-  for (const auto& id : ids) out.push_back(json::object{{"type", "public-key"}, {"id", id.to_base64url()}});
+json::array descriptors(const std::vector<credential_id>& ids, const json::storage_ptr& sp = {}) {
+  json::array out(sp);
+  out.reserve(ids.size());
+  for (const auto& id : ids) out.push_back(json::object({{"type", "public-key"}, {"id", id.to_base64url()}}, sp));
   return out;
 }
+
+// A serialised record's tree lives in a stack buffer (the heap beyond it) and is released at once:
+// only the serialised string leaves.
+struct record_arena {
+  unsigned char buf[2048];
+  json::monotonic_resource mr{buf, sizeof buf};
+  json::storage_ptr storage() noexcept { return json::storage_ptr(&mr); }
+};
 
 // Reads a base64url string member; nullopt when absent or invalid.
 std::optional<bytes> b64_member(const json::object& o, std::string_view key) {
@@ -114,9 +124,11 @@ std::string registration_ceremony::options_json() const {
 }
 
 std::string registration_ceremony::serialize() const {
-  json::array algs;
+  record_arena arena;
+  const auto sp = arena.storage();
+  json::array algs(sp);
   for (auto a : algorithms_) algs.push_back(a);
-  json::object o{{"v", 1},
+  json::object o({{"v", 1},
                  {"kind", "registration"},
                  {"challenge", challenge_.to_base64url()},
                  {"rpId", rp_id_.value()},
@@ -126,7 +138,8 @@ std::string registration_ceremony::serialize() const {
                  {"expiresAtMs", to_ms(expires_at_)},
                  {"uv", std::string(to_string(uv_))},
                  {"algs", std::move(algs)},
-                 {"conditional", conditional_}};
+                 {"conditional", conditional_}},
+                 sp);
   return json::serialize(o);
 }
 
@@ -191,13 +204,16 @@ std::string authentication_ceremony::options_json() const {
 }
 
 std::string authentication_ceremony::serialize() const {
-  json::object o{{"v", 1},
+  record_arena arena;
+  const auto sp = arena.storage();
+  json::object o({{"v", 1},
                  {"kind", "authentication"},
                  {"challenge", challenge_.to_base64url()},
                  {"rpId", rp_id_.value()},
                  {"expiresAtMs", to_ms(expires_at_)},
                  {"uv", std::string(to_string(uv_))},
-                 {"allow", descriptors(allow_)}};
+                 {"allow", descriptors(allow_, sp)}},
+                 sp);
   if (user_) o["userId"] = user_->to_base64url();
   return json::serialize(o);
 }

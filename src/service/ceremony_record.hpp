@@ -30,7 +30,10 @@ struct ceremony_record {
 };
 
 inline std::string to_json(const ceremony_record& r) {
-  boost::json::object o;
+  // The tree lives in a stack buffer (the heap beyond it); only the serialised string leaves.
+  unsigned char buf[2048];
+  boost::json::monotonic_resource mr(buf, sizeof buf);
+  boost::json::object o{boost::json::storage_ptr(&mr)};
   o["ceremony"] = r.ceremony;
   o["username"] = r.username;
   o["displayName"] = r.display_name;
