@@ -8,6 +8,7 @@
 #include "demo.hpp"
 #include "dto.hpp"
 #include "router.hpp"
+#include "signet/core/json_arena.hpp"
 
 namespace signet::api {
 namespace json = boost::json;
@@ -40,20 +41,9 @@ http_error map_error(errc e) {
   return {http::status::internal_server_error, "internal_error", "internal_error"};
 }
 
-// One handler's JSON arena: the trees it builds (the parsed body, the response) live in a stack
-// buffer, the heap beyond it, and are released together when the handler returns. Nothing built in
-// it outlives the handler: the response leaves as a serialised string.
-class json_arena {
- public:
-  json_arena() : mr_(buf_, sizeof buf_) {}
-  json_arena(const json_arena&) = delete;
-  json_arena& operator=(const json_arena&) = delete;
-  json::storage_ptr storage() noexcept { return json::storage_ptr(&mr_); }
-
- private:
-  unsigned char buf_[4096];
-  json::monotonic_resource mr_;
-};
+// One handler's JSON trees (the parsed body, the response) live in its arena; the response leaves as
+// a serialised string.
+using json_arena = core::json_arena<4096>;
 
 response json_response(http::status status, const json::value& body, unsigned version) {
   response res{status, version};

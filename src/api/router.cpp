@@ -52,9 +52,6 @@ const std::vector<route>& table() {
   return routes;
 }
 
-}  // namespace
-
-namespace {
 // A target made only of unreserved characters and '/' is a valid origin form whose segments need
 // no decoding (no '%', no query): split it directly. Anything else goes through Boost.URL.
 bool plain_path(std::string_view t) noexcept {

@@ -1,5 +1,4 @@
 // begin_registration / begin_authentication and ceremony (de)serialisation.
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -7,6 +6,7 @@
 #include <algorithm>
 
 #include "signet/core/ceremony.hpp"
+#include "signet/core/json_arena.hpp"
 #include "signet/core/errc.hpp"
 
 namespace signet::core {
@@ -43,13 +43,8 @@ json::array descriptors(const std::vector<credential_id>& ids, const json::stora
   return out;
 }
 
-// A serialised record's tree lives in a stack buffer (the heap beyond it) and is released at once:
-// only the serialised string leaves.
-struct record_arena {
-  unsigned char buf[2048];
-  json::monotonic_resource mr{buf, sizeof buf};
-  json::storage_ptr storage() noexcept { return json::storage_ptr(&mr); }
-};
+// A serialised record's tree: only the string leaves.
+using record_arena = json_arena<2048>;
 
 // Reads a base64url string member; nullopt when absent or invalid.
 std::optional<bytes> b64_member(const json::object& o, std::string_view key) {

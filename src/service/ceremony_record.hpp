@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "signet/core/json_arena.hpp"
+
 namespace signet::service::detail {
 
 /// The string member `key` of a JSON object, or nullopt when absent or not a string.
@@ -30,10 +32,8 @@ struct ceremony_record {
 };
 
 inline std::string to_json(const ceremony_record& r) {
-  // The tree lives in a stack buffer (the heap beyond it); only the serialised string leaves.
-  unsigned char buf[2048];
-  boost::json::monotonic_resource mr(buf, sizeof buf);
-  boost::json::object o{boost::json::storage_ptr(&mr)};
+  core::json_arena<2048> arena;  // only the serialised string leaves
+  boost::json::object o{arena.storage()};
   o["ceremony"] = r.ceremony;
   o["username"] = r.username;
   o["displayName"] = r.display_name;
