@@ -69,6 +69,10 @@ class session : public std::enable_shared_from_this<session> {
         // Bounded pipelining: at most one request's worth of bytes (header + body limits) is buffered.
         buffer_(state->opts.header_limit + state->opts.body_limit + 4096),
         state_(std::move(state)) {
+    // Room for a typical request at once (a Bearer token alone is ~500 bytes): Beast reads into
+    // what the buffer has free (512 bytes at least), so a buffer grown only on demand took two or
+    // three reads, each a system call and a parser pass, for most requests.
+    buffer_.reserve(read_reserve);
     boost::system::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) info_.remote_address = ep.address().to_string();
@@ -219,6 +223,7 @@ class session : public std::enable_shared_from_this<session> {
   static constexpr std::chrono::seconds k_drain_time{2};
 
   beast::tcp_stream stream_;
+  static constexpr std::size_t read_reserve = 4096;
   beast::flat_buffer buffer_;
   std::shared_ptr<shared_state> state_;
   std::optional<http::request_parser<http::string_body>> parser_;
