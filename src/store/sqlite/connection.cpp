@@ -241,6 +241,11 @@ void checkpointer::loop() {
     lk.unlock();
     round();
     lk.lock();
+    // A wake-up from a commit during the round is stale: the round ended with the whole WAL copied
+    // (its last pass held the writers off), and the next commit restarts the WAL. Another round now
+    // would pause the writers again for a handful of frames. A commit after this that still finds
+    // the WAL long (it could not restart) wakes the thread again.
+    wake_ = false;
   }
 }
 
