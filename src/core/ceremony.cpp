@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "signet/core/ceremony.hpp"
-#include "signet/core/json_arena.hpp"
+#include "signet/core/json_writer.hpp"
 #include "signet/core/errc.hpp"
 
 namespace signet::core {
@@ -43,14 +43,17 @@ json::array descriptors(const std::vector<credential_id>& ids, const json::stora
   return out;
 }
 
-// A serialised record's tree: only the string leaves.
-using record_arena = json_arena<2048>;
-
 // Reads a base64url string member; nullopt when absent or invalid.
 std::optional<bytes> b64_member(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   if (!v || !v->is_string()) return std::nullopt;
   return base64url_decode(v->get_string());
+}
+
+// A version 2 record says so; version 1 had "v":1.
+bool is_version_2(const json::object& o) {
+  const auto* v = o.if_contains("v");
+  return v && v->is_int64() && v->get_int64() == 2;
 }
 
 std::optional<json::object> parse_object(std::string_view text) {
@@ -118,40 +121,52 @@ std::string registration_ceremony::options_json() const {
   return json::serialize(opts);
 }
 
+// The stored text (version 2): short keys, written directly, nothing that has a default. A restored
+// ceremony is rebuilt from it alone. Version 1 (long keys, every member) is still read: challenges
+// stored before an upgrade stay usable until they expire.
+//   {"v":2,"k":"r","c":challenge,"rp":rpId,"u":userId,"n":userName[,"d":userDisplayName when not
+//    userName],"e":expiresAtMs,"uv":uv[,"a":[algs] when not every supported one][,"cd":true]}
 std::string registration_ceremony::serialize() const {
-  record_arena arena;
-  const auto sp = arena.storage();
-  json::array algs(sp);
-  for (auto a : algorithms_) algs.push_back(a);
-  json::object o({{"v", 1},
-                 {"kind", "registration"},
-                 {"challenge", challenge_.to_base64url()},
-                 {"rpId", rp_id_.value()},
-                 {"userId", user_.id.to_base64url()},
-                 {"userName", user_.name},
-                 {"userDisplayName", user_.display_name},
-                 {"expiresAtMs", to_ms(expires_at_)},
-                 {"uv", std::string(to_string(uv_))},
-                 {"algs", std::move(algs)},
-                 {"conditional", conditional_}},
-                 sp);
-  return json::serialize(o);
+  std::string out;
+  out.reserve(192 + user_.name.size() + user_.display_name.size() + rp_id_.value().size());
+  json_writer w(out);
+  w.begin_object().member("v", std::int64_t{2}).member("k", "r");
+  w.member("c", challenge_.to_base64url()).member("rp", rp_id_.value()).member("u", user_.id.to_base64url());
+  w.member("n", user_.name);
+  if (user_.display_name != user_.name) w.member("d", user_.display_name);
+  w.member("e", to_ms(expires_at_)).member("uv", to_string(uv_));
+  const auto supported = supported_credential_algorithms();
+  if (!std::equal(algorithms_.begin(), algorithms_.end(), supported.begin(), supported.end())) {
+    w.key("a").begin_array();
+    for (auto a : algorithms_) w.number(a);
+    w.end_array();
+  }
+  if (conditional_) w.member("cd", true);
+  w.end_object();
+  return out;
 }
 
 result<registration_ceremony> registration_ceremony::restore(std::string_view text) {
   auto o = parse_object(text);
   if (!o) return errc::ceremony_options_invalid;
-  const auto* kind = o->if_contains("kind");
-  const auto* rp = o->if_contains("rpId");
-  const auto* exp = o->if_contains("expiresAtMs");
-  const auto* uv = o->if_contains("uv");
-  const auto* algs = o->if_contains("algs");
-  const auto* name = o->if_contains("userName");
-  const auto* dname = o->if_contains("userDisplayName");
-  auto chal = b64_member(*o, "challenge");
-  auto uid = b64_member(*o, "userId");
-  if (!kind || !kind->is_string() || kind->get_string() != "registration" || !rp || !rp->is_string() || !exp ||
-      !exp->is_int64() || !uv || !uv->is_string() || !algs || !algs->is_array() || !name || !name->is_string() || !dname || !dname->is_string() || !chal || !uid)
+  return restore(*o);
+}
+
+result<registration_ceremony> registration_ceremony::restore(const json::object& o) {
+  const bool v2 = is_version_2(o);
+  const auto* kind = o.if_contains(v2 ? "k" : "kind");
+  const auto* rp = o.if_contains(v2 ? "rp" : "rpId");
+  const auto* exp = o.if_contains(v2 ? "e" : "expiresAtMs");
+  const auto* uv = o.if_contains("uv");
+  const auto* algs = o.if_contains(v2 ? "a" : "algs");
+  const auto* name = o.if_contains(v2 ? "n" : "userName");
+  const auto* dname = o.if_contains(v2 ? "d" : "userDisplayName");
+  auto chal = b64_member(o, v2 ? "c" : "challenge");
+  auto uid = b64_member(o, v2 ? "u" : "userId");
+  if (v2 && !dname) dname = name;  // written only when it differs from the name
+  if (!kind || !kind->is_string() || kind->get_string() != (v2 ? "r" : "registration") || !rp || !rp->is_string() ||
+      !exp || !exp->is_int64() || !uv || !uv->is_string() || (!algs && !v2) || (algs && !algs->is_array()) ||
+      !name || !name->is_string() || !dname || !dname->is_string() || !chal || !uid)
     return errc::ceremony_options_invalid;
   auto uvr = uv_from_string(uv->get_string());
   if (!uvr) return errc::ceremony_options_invalid;
@@ -162,11 +177,16 @@ result<registration_ceremony> registration_ceremony::restore(std::string_view te
                         std::string(dname->get_string())};
   c.expires_at_ = from_ms(exp->get_int64());
   c.uv_ = *uvr;
-  for (const auto& a : algs->get_array()) {
-    if (!a.is_int64()) return errc::ceremony_options_invalid;
-    c.algorithms_.push_back(static_cast<std::int32_t>(a.get_int64()));
+  if (algs) {
+    for (const auto& a : algs->get_array()) {
+      if (!a.is_int64()) return errc::ceremony_options_invalid;
+      c.algorithms_.push_back(static_cast<std::int32_t>(a.get_int64()));
+    }
+  } else {
+    const auto supported = supported_credential_algorithms();
+    c.algorithms_.assign(supported.begin(), supported.end());
   }
-  if (const auto* cond = o->if_contains("conditional")) {
+  if (const auto* cond = o.if_contains(v2 ? "cd" : "conditional")) {
     if (!cond->is_bool()) return errc::ceremony_options_invalid;
     c.conditional_ = cond->get_bool();
   }
@@ -198,32 +218,43 @@ std::string authentication_ceremony::options_json() const {
   return json::serialize(opts);
 }
 
+// Version 2, as registration's:
+//   {"v":2,"k":"a","c":challenge,"rp":rpId,"e":expiresAtMs,"uv":uv[,"u":userId][,"al":[ids]]}
+// Version 1 had "kind", "challenge", "rpId", "expiresAtMs", "allow" (descriptors) and "userId".
 std::string authentication_ceremony::serialize() const {
-  record_arena arena;
-  const auto sp = arena.storage();
-  json::object o({{"v", 1},
-                 {"kind", "authentication"},
-                 {"challenge", challenge_.to_base64url()},
-                 {"rpId", rp_id_.value()},
-                 {"expiresAtMs", to_ms(expires_at_)},
-                 {"uv", std::string(to_string(uv_))},
-                 {"allow", descriptors(allow_, sp)}},
-                 sp);
-  if (user_) o["userId"] = user_->to_base64url();
-  return json::serialize(o);
+  std::string out;
+  out.reserve(160 + rp_id_.value().size() + 48 * allow_.size());
+  json_writer w(out);
+  w.begin_object().member("v", std::int64_t{2}).member("k", "a");
+  w.member("c", challenge_.to_base64url()).member("rp", rp_id_.value());
+  w.member("e", to_ms(expires_at_)).member("uv", to_string(uv_));
+  if (user_) w.member("u", user_->to_base64url());
+  if (!allow_.empty()) {
+    w.key("al").begin_array();
+    for (const auto& id : allow_) w.string(id.to_base64url());
+    w.end_array();
+  }
+  w.end_object();
+  return out;
 }
 
 result<authentication_ceremony> authentication_ceremony::restore(std::string_view text) {
   auto o = parse_object(text);
   if (!o) return errc::ceremony_options_invalid;
-  const auto* kind = o->if_contains("kind");
-  const auto* rp = o->if_contains("rpId");
-  const auto* exp = o->if_contains("expiresAtMs");
-  const auto* uv = o->if_contains("uv");
-  const auto* allow = o->if_contains("allow");
-  auto chal = b64_member(*o, "challenge");
-  if (!kind || !kind->is_string() || kind->get_string() != "authentication" || !rp || !rp->is_string() || !exp ||
-      !exp->is_int64() || !uv || !uv->is_string() || !allow || !allow->is_array() || !chal)
+  return restore(*o);
+}
+
+result<authentication_ceremony> authentication_ceremony::restore(const json::object& o) {
+  const bool v2 = is_version_2(o);
+  const auto* kind = o.if_contains(v2 ? "k" : "kind");
+  const auto* rp = o.if_contains(v2 ? "rp" : "rpId");
+  const auto* exp = o.if_contains(v2 ? "e" : "expiresAtMs");
+  const auto* uv = o.if_contains("uv");
+  const auto* allow = o.if_contains(v2 ? "al" : "allow");
+  auto chal = b64_member(o, v2 ? "c" : "challenge");
+  if (!kind || !kind->is_string() || kind->get_string() != (v2 ? "a" : "authentication") || !rp ||
+      !rp->is_string() || !exp || !exp->is_int64() || !uv || !uv->is_string() || (!allow && !v2) ||
+      (allow && !allow->is_array()) || !chal)
     return errc::ceremony_options_invalid;
   auto uvr = uv_from_string(uv->get_string());
   if (!uvr) return errc::ceremony_options_invalid;
@@ -232,16 +263,23 @@ result<authentication_ceremony> authentication_ceremony::restore(std::string_vie
   c.rp_id_ = core::rp_id(std::string(rp->get_string()));
   c.expires_at_ = from_ms(exp->get_int64());
   c.uv_ = *uvr;
-  if (o->contains("userId")) {
-    auto uid = b64_member(*o, "userId");
+  const char* user_key = v2 ? "u" : "userId";
+  if (o.contains(user_key)) {
+    auto uid = b64_member(o, user_key);
     if (!uid) return errc::ceremony_options_invalid;
     c.user_ = core::user_handle(std::move(*uid));
   }
-  for (const auto& d : allow->get_array()) {
-    if (!d.is_object()) return errc::ceremony_options_invalid;
-    auto id = b64_member(d.get_object(), "id");
-    if (!id) return errc::ceremony_options_invalid;
-    c.allow_.emplace_back(std::move(*id));
+  if (allow) {
+    for (const auto& d : allow->get_array()) {
+      // Version 2: the id itself; version 1: a descriptor {"type","id"}.
+      std::optional<bytes> id;
+      if (v2 && d.is_string())
+        id = base64url_decode(d.get_string());
+      else if (!v2 && d.is_object())
+        id = b64_member(d.get_object(), "id");
+      if (!id) return errc::ceremony_options_invalid;
+      c.allow_.emplace_back(std::move(*id));
+    }
   }
   return c;
 }

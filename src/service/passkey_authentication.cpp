@@ -117,7 +117,6 @@ result<request_options> passkey_service::authentication_options(const client_pri
 
   detail::ceremony_record rec;
   rec.ceremony = ceremony->serialize();
-  rec.user_verification = o.user_verification;
   rec.bearer = bearer != nullptr;
   rec.spc = o.spc;
   if (o.payment) {
@@ -176,7 +175,7 @@ result<verify_passkey_result> passkey_service::verify_passkey(const client_princ
     spdlog::info("authentication rejected: ceremony={} code=challenge_used_concurrently", ch.id);
     return detail::challenge_unusable();
   };
-  auto ceremony = rec ? core::authentication_ceremony::restore(rec->ceremony)
+  auto ceremony = rec ? core::authentication_ceremony::restore(rec->stored_ceremony)
                       : boost::system::result<core::authentication_ceremony>(core::errc::ceremony_options_invalid);
   if (!rec || !ceremony) return make_error(errc::invalid_request, "The challenge record is unreadable.");
 

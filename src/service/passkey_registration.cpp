@@ -110,10 +110,6 @@ result<creation_options> passkey_service::registration_options(const bearer_cont
 
   detail::ceremony_record rec;
   rec.ceremony = ceremony->serialize();
-  rec.username = o.user_name;
-  rec.display_name = o.user_display_name;
-  rec.user_verification = o.user_verification;
-  rec.attachment = o.authenticator_attachment;
   rec.spc = spc;
   if (spc) rec.instrument_display_name = req.instrument_display_name;
   rec.bearer = true;
@@ -154,7 +150,7 @@ result<add_passkey_result> passkey_service::add_passkey(const bearer_context& ct
   detail::consume_unless_committed consume(stores_.challenges, tenant.id, req.challenge_id ? ch.id : std::string(),
                                            now);
   auto rec = detail::from_json(ch.options_json);
-  auto ceremony = rec ? core::registration_ceremony::restore(rec->ceremony)
+  auto ceremony = rec ? core::registration_ceremony::restore(rec->stored_ceremony)
                       : boost::system::result<core::registration_ceremony>(core::errc::ceremony_options_invalid);
   if (!rec || !ceremony) return make_error(errc::invalid_request, "The challenge record is unreadable.");
 
@@ -197,8 +193,8 @@ result<add_passkey_result> passkey_service::add_passkey(const bearer_context& ct
   a.authenticator_attachment = response->authenticator_attachment;
   a.device_id = req.device_id ? *req.device_id : uuid_v4(rng_);
   a.user_agent = meta.user_agent;
-  a.username = rec->username;
-  a.display_name = rec->display_name;
+  a.username = ceremony->user().name;  // the names the options were given (§6.1 step 4)
+  a.display_name = ceremony->user().display_name;
   a.payment_capable = rec->spc;
   a.instrument_display_name = rec->instrument_display_name;
   a.created_at = a.verified_at = now;

@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace boost::json {
+class object;
+}
+
 #include "signet/core/attestation.hpp"
 #include "signet/core/authenticator_data.hpp"
 #include "signet/core/client_data.hpp"
@@ -183,6 +187,8 @@ class registration_ceremony {
   /// written to the store on every C1).
   std::string serialize() const;
   static boost::system::result<registration_ceremony> restore(std::string_view text);
+  /// The same, from the text already parsed (a record that holds it as a member).
+  static boost::system::result<registration_ceremony> restore(const boost::json::object& parsed);
 
  private:
   registration_ceremony() = default;
@@ -244,6 +250,7 @@ class authentication_ceremony {
   std::string options_json() const;
   std::string serialize() const;
   static boost::system::result<authentication_ceremony> restore(std::string_view text);
+  static boost::system::result<authentication_ceremony> restore(const boost::json::object& parsed);
 
  private:
   authentication_ceremony() = default;

@@ -80,6 +80,122 @@ TEST(ceremony, registration_round_trip_through_serialisation) {
   EXPECT_EQ(code_of(core::registration_ceremony::restore(auth->serialize())), errc::ceremony_options_invalid);
 }
 
+TEST(ceremony, stored_text_is_compact_and_keeps_every_verified_field) {
+  // Version 2 leaves out what has a default: the display name when it is the name, the algorithms
+  // when they are every supported one, conditional when false.
+  auto o = reg_options();
+  o.user.display_name = o.user.name;
+  auto c = core::begin_registration(o);
+  ASSERT_TRUE(c);
+  const auto text = c->serialize();
+  auto v = boost::json::parse(text).as_object();
+  EXPECT_EQ(v.at("v").as_int64(), 2);
+  EXPECT_FALSE(v.contains("d"));
+  EXPECT_FALSE(v.contains("a"));
+  EXPECT_FALSE(v.contains("cd"));
+  EXPECT_LT(text.size(), 200u) << text;
+  auto r = core::registration_ceremony::restore(text);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->user().display_name, "alice");
+  EXPECT_EQ(r->user().name, "alice");
+  EXPECT_EQ(r->rp_id().value(), "example.com");
+  EXPECT_EQ(r->user_verification(), c->user_verification());
+  auto supported = core::supported_credential_algorithms();
+  EXPECT_EQ(r->algorithms(), std::vector<std::int32_t>(supported.begin(), supported.end()));
+
+  // A narrower algorithm list, a display name of its own and conditional create are kept.
+  o = reg_options();
+  o.algorithms = {-7};
+  o.conditional = true;
+  o.user.name = "a\"b\\c\n\x01 \xc3\xa9";
+  c = core::begin_registration(o);
+  ASSERT_TRUE(c);
+  r = core::registration_ceremony::restore(c->serialize());
+  ASSERT_TRUE(r) << c->serialize();
+  EXPECT_EQ(r->algorithms(), std::vector<std::int32_t>{-7});
+  EXPECT_TRUE(r->conditional());
+  EXPECT_EQ(r->user().name, o.user.name);
+  EXPECT_EQ(r->user().display_name, "Alice");
+
+  // Broken version 2 texts are refused.
+  for (const char* bad : {
+           R"({"v":2,"k":"r","rp":"example.com","u":"QkJC","n":"a","e":1,"uv":"required"})",             // no challenge
+           R"({"v":2,"k":"r","c":"FxcXFxcXFxcXFxcXFxcXFw","rp":"example.com","u":"QkJC","n":"a","e":1,"uv":"maybe"})",
+           R"({"v":2,"k":"a","c":"FxcXFxcXFxcXFxcXFxcXFw","rp":"example.com","u":"QkJC","n":"a","e":1,"uv":"required"})",
+           R"({"v":2,"k":"r","c":"FxcXFxcXFxcXFxcXFxcXFw","rp":"example.com","u":"QkJC","n":"a","e":1,"uv":"required","a":["x"]})",
+           R"({"v":2,"k":"r","c":"FxcXFxcXFxcXFxcXFxcXFw","rp":"example.com","u":"QkJC","n":"a","e":1,"uv":"required","cd":1})",
+       })
+    EXPECT_EQ(code_of(core::registration_ceremony::restore(bad)), errc::ceremony_options_invalid) << bad;
+}
+
+TEST(ceremony, version_1_texts_stored_before_an_upgrade_are_still_read) {
+  // What 1a0e9d6 and earlier wrote.
+  auto r = core::registration_ceremony::restore(
+      R"({"v":1,"kind":"registration","challenge":"FxcXFxcXFxcXFxcXFxcXFxcXFxcXFxcXFxcXFxcXFxc","rpId":"example.com",)"
+      R"("userId":"QkJCQkJCQkJCQkJCQkJCQg","userName":"alice","userDisplayName":"Alice","expiresAtMs":1780000300000,)"
+      R"("uv":"preferred","algs":[-7,-257],"conditional":false})");
+  ASSERT_TRUE(r) << test::name(code_of(r));
+  EXPECT_EQ(r->challenge(), core::challenge(core::bytes(32, 0x17)));
+  EXPECT_EQ(r->user().id, core::user_handle(core::bytes(16, 0x42)));
+  EXPECT_EQ(r->user().display_name, "Alice");
+  EXPECT_EQ(r->algorithms(), (std::vector<std::int32_t>{-7, -257}));
+  EXPECT_EQ(r->expires_at(), k_now + std::chrono::minutes(5));
+  EXPECT_FALSE(r->conditional());
+  // Version 1 had no defaults: a text without its algorithm list is refused.
+  EXPECT_EQ(code_of(core::registration_ceremony::restore(
+                R"({"v":1,"kind":"registration","challenge":"FxcXFxcXFxcXFxcXFxcXFw","rpId":"example.com",)"
+                R"("userId":"QkJC","userName":"a","userDisplayName":"a","expiresAtMs":1,"uv":"required"})")),
+            errc::ceremony_options_invalid);
+
+  auto a = core::authentication_ceremony::restore(
+      R"({"v":1,"kind":"authentication","challenge":"FxcXFxcXFxcXFxcXFxcXFw","rpId":"example.com",)"
+      R"("expiresAtMs":1780000300000,"uv":"required","allow":[{"type":"public-key","id":"AQID"}],"userId":"QkJC"})");
+  ASSERT_TRUE(a) << test::name(code_of(a));
+  EXPECT_EQ(a->allow_credentials(), std::vector<core::credential_id>{core::credential_id(core::bytes{1, 2, 3})});
+  EXPECT_EQ(a->user(), core::user_handle(core::bytes(3, 0x42)));
+  EXPECT_EQ(a->user_verification(), core::user_verification_requirement::required);
+  // A version 1 allow list holds descriptors, version 2 the ids themselves; neither takes the other.
+  EXPECT_EQ(code_of(core::authentication_ceremony::restore(
+                R"({"v":1,"kind":"authentication","challenge":"FxcXFxcXFxcXFxcXFxcXFw","rpId":"example.com",)"
+                R"("expiresAtMs":1,"uv":"required","allow":["AQID"]})")),
+            errc::ceremony_options_invalid);
+  EXPECT_EQ(code_of(core::authentication_ceremony::restore(
+                R"({"v":2,"k":"a","c":"FxcXFxcXFxcXFxcXFxcXFw","rp":"example.com","e":1,"uv":"required",)"
+                R"("al":[{"type":"public-key","id":"AQID"}]})")),
+            errc::ceremony_options_invalid);
+}
+
+TEST(ceremony, authentication_text_round_trip) {
+  core::begin_authentication_options ao;
+  ao.rp_id = core::rp_id("example.com");
+  ao.challenge = core::challenge(core::bytes(32, 5));
+  ao.now = k_now;
+  // Discoverable (no user, no allow list): the shortest text.
+  auto auth = core::begin_authentication(ao);
+  ASSERT_TRUE(auth);
+  auto v = boost::json::parse(auth->serialize()).as_object();
+  EXPECT_FALSE(v.contains("u"));
+  EXPECT_FALSE(v.contains("al"));
+  auto r = core::authentication_ceremony::restore(auth->serialize());
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->user());
+  EXPECT_TRUE(r->allow_credentials().empty());
+  EXPECT_EQ(r->challenge(), auth->challenge());
+  EXPECT_EQ(r->expires_at(), auth->expires_at());
+  // Identified: the user and every allowed id come back, in order.
+  ao.user = core::user_handle(core::bytes(8, 7));
+  ao.allow_credentials = {core::credential_id(core::bytes{9, 9}), core::credential_id(core::bytes(40, 1))};
+  ao.user_verification = core::user_verification_requirement::discouraged;
+  auth = core::begin_authentication(ao);
+  ASSERT_TRUE(auth);
+  r = core::authentication_ceremony::restore(auth->serialize());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->user(), ao.user);
+  EXPECT_EQ(r->allow_credentials(), ao.allow_credentials);
+  EXPECT_EQ(r->user_verification(), core::user_verification_requirement::discouraged);
+  EXPECT_EQ(code_of(core::registration_ceremony::restore(auth->serialize())), errc::ceremony_options_invalid);
+}
+
 TEST(ceremony, finish_registration_then_authentication) {
   auto c = core::begin_registration(reg_options());
   ASSERT_TRUE(c);

@@ -196,8 +196,8 @@ TEST(registration_options, spc_forces_platform_uv_and_payment) {
   EXPECT_EQ(ch->value, o->challenge.value());
   EXPECT_EQ(ch->expires_at, h.clock.now() + std::chrono::minutes(10));
   auto snap = boost::json::parse(ch->options_json).as_object();
-  EXPECT_EQ(snap.at("securePaymentConfirmation").as_bool(), true);
-  EXPECT_EQ(snap.at("instrumentDisplayName").as_string(), "Visa ••1234");
+  EXPECT_EQ(snap.at("spc").as_bool(), true);
+  EXPECT_EQ(snap.at("idn").as_string(), "Visa ••1234");
   // Single use.
   EXPECT_FALSE(h.db.db->take_challenge("tenant-a", o->challenge_id, h.clock.now()));
 }
