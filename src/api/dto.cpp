@@ -1,5 +1,6 @@
 #include "dto.hpp"
 
+#include "signet/core/json_writer.hpp"
 #include "signet/service/env.hpp"
 
 namespace signet::api::dto {
@@ -177,46 +178,89 @@ service::result<service::verify_passkey_request> verify_passkey_request(const js
 #undef SIGNET_TRY_ASSIGN
 
 namespace {
-json::array descriptors(const std::vector<service::credential_descriptor>& list, const json::storage_ptr& sp) {
-  json::array out(sp);
-  out.reserve(list.size());
+// PublicKeyCredentialDescriptorJSON (WebAuthn L3 §5.10.3).
+void write_descriptors(core::json_writer& w, const std::vector<service::credential_descriptor>& list) {
+  w.begin_array();
   for (const auto& c : list) {
-    json::object d({{"id", c.id.to_base64url()}, {"type", "public-key"}}, sp);
+    w.begin_object().member("id", c.id.to_base64url()).member("type", "public-key");
     if (!c.transports.empty()) {
-      json::array t(sp);
-      for (const auto& s : c.transports) t.emplace_back(json::string_view(s));
-      d["transports"] = std::move(t);
+      w.key("transports").begin_array();
+      for (const auto& t : c.transports) w.string(t);
+      w.end_array();
     }
-    out.push_back(std::move(d));
+    w.end_object();
   }
-  return out;
+  w.end_array();
+}
+
+// PublicKeyCredentialRequestOptionsJSON (§5.5.4).
+void write_request_options(core::json_writer& w, const service::request_options& o) {
+  w.begin_object().member("challenge", o.challenge.to_base64url()).member("rpId", o.rp_id);
+  w.member("timeout", std::int64_t{o.timeout_ms}).member("userVerification", o.user_verification);
+  write_descriptors(w.key("allowCredentials"), o.allow_credentials);
+  w.end_object();
+}
+
+// PublicKeyCredentialCreationOptionsJSON (§5.1.10).
+void write_creation_options(core::json_writer& w, const service::creation_options& o) {
+  w.begin_object().member("challenge", o.challenge.to_base64url());
+  w.key("rp").begin_object().member("id", o.rp_id).member("name", o.rp_name).end_object();
+  w.key("user").begin_object().member("id", o.user_id.to_base64url()).member("name", o.user_name);
+  w.member("displayName", o.user_display_name).end_object();
+  w.key("pubKeyCredParams").begin_array();
+  for (auto alg : o.algorithms) w.begin_object().member("type", "public-key").member("alg", std::int64_t{alg}).end_object();
+  w.end_array();
+  w.member("timeout", std::int64_t{o.timeout_ms}).member("attestation", o.attestation);
+  write_descriptors(w.key("excludeCredentials"), o.exclude_credentials);
+  w.key("authenticatorSelection").begin_object();
+  if (o.authenticator_attachment) w.member("authenticatorAttachment", *o.authenticator_attachment);
+  w.member("residentKey", o.resident_key).member("requireResidentKey", o.require_resident_key);
+  w.member("userVerification", o.user_verification).end_object();
+  w.key("extensions").begin_object();
+  if (o.cred_props) w.member("credProps", true);
+  if (o.payment) w.key("payment").begin_object().member("isPayment", true).end_object();
+  w.end_object();
+  w.end_object();
 }
 }  // namespace
 
-json::object request_options_bare(const service::request_options& o, json::storage_ptr sp) {
-  json::object opts(sp);
-  opts["challenge"] = o.challenge.to_base64url();
-  opts["rpId"] = o.rp_id;
-  opts["timeout"] = o.timeout_ms;
-  opts["userVerification"] = o.user_verification;
-  opts["allowCredentials"] = descriptors(o.allow_credentials, sp);
-  return opts;
-}
-
-json::object request_options(const service::request_options& o, json::storage_ptr sp) {
-  json::object out({{"challengeId", o.challenge_id}, {"options", request_options_bare(o, sp)}}, sp);
+std::string request_options_json(const service::request_options& o, bool bare) {
+  std::string out;
+  out.reserve(256 + 160 * o.allow_credentials.size());
+  core::json_writer w(out);
+  if (bare) {
+    write_request_options(w, o);
+    return out;
+  }
+  w.begin_object().member("challengeId", o.challenge_id);
+  write_request_options(w.key("options"), o);
   if (o.spc) {
-    json::array instruments(sp);
+    w.key("paymentInstruments").begin_array();
     for (const auto& [id, name] : o.payment_instruments)
-      instruments.push_back(json::object({{"credentialId", id.to_base64url()}, {"displayName", name}}, sp));
-    out["paymentInstruments"] = std::move(instruments);
+      w.begin_object().member("credentialId", id.to_base64url()).member("displayName", name).end_object();
+    w.end_array();
     if (o.payment) {
-      json::object p({{"amount", *o.payment->amount}, {"currency", *o.payment->currency}}, sp);
-      if (o.payment->payee_name) p["payeeName"] = *o.payment->payee_name;
-      if (o.payment->payee_origin) p["payeeOrigin"] = *o.payment->payee_origin;
-      out["payment"] = std::move(p);
+      w.key("payment").begin_object().member("amount", *o.payment->amount).member("currency", *o.payment->currency);
+      if (o.payment->payee_name) w.member("payeeName", *o.payment->payee_name);
+      if (o.payment->payee_origin) w.member("payeeOrigin", *o.payment->payee_origin);
+      w.end_object();
     }
   }
+  w.end_object();
+  return out;
+}
+
+std::string creation_options_json(const service::creation_options& o, bool bare) {
+  std::string out;
+  out.reserve(768 + 160 * o.exclude_credentials.size());
+  core::json_writer w(out);
+  if (bare) {
+    write_creation_options(w, o);
+    return out;
+  }
+  w.begin_object().member("challengeId", o.challenge_id);
+  write_creation_options(w.key("options"), o);
+  w.end_object();
   return out;
 }
 
@@ -296,36 +340,6 @@ json::object action_summary(const store::action& a) {
   if (a.user_agent) o["userAgent"] = *a.user_agent;
   if (a.ip_address) o["ipAddress"] = *a.ip_address;
   return o;
-}
-
-json::object creation_options(const service::creation_options& o, json::storage_ptr sp) {
-  return json::object({{"challengeId", o.challenge_id}, {"options", creation_options_bare(o, sp)}}, sp);
-}
-
-json::object creation_options_bare(const service::creation_options& o, json::storage_ptr sp) {
-  json::object opts(sp);
-  opts["challenge"] = o.challenge.to_base64url();
-  opts["rp"] = json::object({{"id", o.rp_id}, {"name", o.rp_name}}, sp);
-  opts["user"] = json::object(
-      {{"id", o.user_id.to_base64url()}, {"name", o.user_name}, {"displayName", o.user_display_name}}, sp);
-  json::array params(sp);
-  params.reserve(o.algorithms.size());
-  for (auto alg : o.algorithms) params.push_back(json::object({{"type", "public-key"}, {"alg", alg}}, sp));
-  opts["pubKeyCredParams"] = std::move(params);
-  opts["timeout"] = o.timeout_ms;
-  opts["attestation"] = o.attestation;
-  opts["excludeCredentials"] = descriptors(o.exclude_credentials, sp);
-  json::object sel(sp);
-  if (o.authenticator_attachment) sel["authenticatorAttachment"] = *o.authenticator_attachment;
-  sel["residentKey"] = o.resident_key;
-  sel["requireResidentKey"] = o.require_resident_key;
-  sel["userVerification"] = o.user_verification;
-  opts["authenticatorSelection"] = std::move(sel);
-  json::object ext(sp);
-  if (o.cred_props) ext["credProps"] = true;
-  if (o.payment) ext["payment"] = json::object({{"isPayment", true}}, sp);
-  opts["extensions"] = std::move(ext);
-  return opts;
 }
 
 json::object track_result(const service::track_result& r) {

@@ -35,12 +35,11 @@ service::add_passkey_request bare_registration(std::string_view body);
 service::result<service::authentication_options_request> authentication_options_request(const json::object& o);
 service::result<service::verify_passkey_request> verify_passkey_request(const json::object& o);
 
-/// The bare PublicKeyCredentialCreationOptionsJSON (C8) and the C1 wrapper with challengeId; the
-/// request options likewise (C10, C3). `sp`: where the whole tree is allocated (a handler's arena).
-json::object creation_options_bare(const service::creation_options& o, json::storage_ptr sp = {});
-json::object creation_options(const service::creation_options& o, json::storage_ptr sp = {});
-json::object request_options_bare(const service::request_options& o, json::storage_ptr sp = {});
-json::object request_options(const service::request_options& o, json::storage_ptr sp = {});
+/// The C1 body {challengeId, options: PublicKeyCredentialCreationOptionsJSON}, or with `bare` the
+/// options alone (C8); the request options likewise (C3 with SPC's paymentInstruments and payment,
+/// C10 bare). Written directly as JSON text: they are every sign-up's and sign-in's first response.
+std::string creation_options_json(const service::creation_options& o, bool bare);
+std::string request_options_json(const service::request_options& o, bool bare);
 json::object verify_result(const service::verify_passkey_result& r);
 /// Authenticator object: server view (§9.1) or client view (§9.2, with isDefault, without userId).
 json::object authenticator_server(const store::authenticator& a);

@@ -55,6 +55,15 @@ response json_response(http::status status, const json::value& body, unsigned ve
 
 response ok(const json::value& body, unsigned version) { return json_response(http::status::ok, body, version); }
 
+/// A 200 whose body is JSON text already.
+response ok_text(std::string body, unsigned version) {
+  response res{http::status::ok, version};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  return res;
+}
+
 response from_error(const service::error& e, unsigned version) {
   const auto m = map_error(e.code);
   return error_response(m.status, m.error, m.code, e.description, version);
@@ -111,8 +120,7 @@ response client_enrolment(const request& req, context& ctx, const request_info& 
       const bool key = id == route_id::c8_security_key_registration_options;
       auto opts = ctx.passkeys.registration_options(*bearer, r, key);
       if (!opts) return from_error(opts.error(), v);
-      return ok(key ? dto::creation_options_bare(*opts, arena.storage()) : dto::creation_options(*opts, arena.storage()),
-                v);
+      return ok_text(dto::creation_options_json(*opts, key), v);
     }
     case route_id::c2_add_passkey:
     case route_id::c9_add_security_key: {
@@ -169,8 +177,7 @@ response client_call(const request& req, context& ctx, const request_info& info,
       }
       auto opts = ctx.passkeys.authentication_options(*who, r, key);
       if (!opts) return from_error(opts.error(), v);
-      return ok(key ? dto::request_options_bare(*opts, arena.storage()) : dto::request_options(*opts, arena.storage()),
-                v);
+      return ok_text(dto::request_options_json(*opts, key), v);
     }
     case route_id::c4_verify_passkey:
     case route_id::c11_verify_security_key: {
