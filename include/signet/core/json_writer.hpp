@@ -7,13 +7,35 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace signet::core {
 
+namespace detail {
+inline bool json_plain(std::string_view s) noexcept {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+// `pre` s `post` in one write: the common case (nothing to escape) costs one resize and copies.
+inline void append_wrapped(std::string& out, char pre, std::string_view s, std::string_view post) {
+  const auto n = out.size();
+  out.resize(n + 1 + s.size() + post.size());
+  char* p = out.data() + n;
+  *p++ = pre;
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  if (!post.empty()) std::memcpy(p + s.size(), post.data(), post.size());
+}
+}  // namespace detail
+
 /// Appends `s` to `out` as a JSON string (with its quotes).
 inline void append_json_string(std::string& out, std::string_view s) {
+  if (detail::json_plain(s)) return detail::append_wrapped(out, '"', s, "\"");
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
   std::size_t run = 0;  // start of the bytes not yet copied
@@ -55,8 +77,12 @@ class json_writer {
   /// A member's key; its value is the next thing written.
   json_writer& key(std::string_view k) {
     separate();
-    append_json_string(out_, k);
-    out_.push_back(':');
+    if (detail::json_plain(k)) {
+      detail::append_wrapped(out_, '"', k, "\":");
+    } else {
+      append_json_string(out_, k);
+      out_.push_back(':');
+    }
     after_key_ = true;
     return *this;
   }
