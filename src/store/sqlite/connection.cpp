@@ -280,14 +280,13 @@ void checkpointer::round() {
     if (rc != SQLITE_OK || log - before <= small_residue) break;
   }
   if (rc == SQLITE_OK) {
-    if (copied < log) {
-      // The passes copied pages into the database file without syncing it (SQLite syncs it only in
-      // a pass that reaches the WAL's end). Sync it, and the WAL so far, before pausing anyone: the
-      // paused pass's own syncs then find only its few pages. These syncs add to SQLite's; none of
-      // its are skipped.
-      sync_file(db, SQLITE_FCNTL_FILE_POINTER);
-      sync_file(db, SQLITE_FCNTL_JOURNAL_POINTER);
-    }
+    // The passes copied pages into the database file without syncing it: SQLite syncs it only in a
+    // pass that finds the WAL's end unchanged when its copy is done, and under steady writes the
+    // end has usually moved (the pass still reports every frame it saw as copied, so that count
+    // cannot tell). Sync it, and the WAL so far, before pausing anyone: the paused pass's own syncs
+    // then find only its few pages. These syncs add to SQLite's; none of its are skipped.
+    sync_file(db, SQLITE_FCNTL_FILE_POINTER);
+    sync_file(db, SQLITE_FCNTL_JOURNAL_POINTER);
     // What was committed since, with the writers paused: a few pages.
     auto writing = writer_.lock(writer_mutex::hold::long_);
     sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
