@@ -16,9 +16,11 @@
 // reaping erases what it deletes first. Nothing else puts an entry: a read never fills the cache,
 // so an erased id cannot come back. An expired entry is "not found", as the database read is.
 // Bounded: the oldest of the last `capacity` puts is dropped when a new one comes.
+// Keyed by a hash of tenant and id (see the members): no key string per entry.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -33,29 +35,40 @@ namespace signet::store::sqlite {
 class challenge_cache {
  public:
   static constexpr std::size_t capacity = 4096;
+  using key_function = std::uint64_t (*)(std::string_view tenant_id, std::string_view id) noexcept;
+
+  /// `slot`: where (tenant, id) is kept; the tests pass one that puts every challenge in one slot.
+  explicit challenge_cache(key_function slot = &hash_key) : key_(slot) {}
 
   /// After the challenge's insert has committed (the writer held).
   void put(challenge ch) {  // by value: a caller done with its challenge moves it in
-    std::string k = key(ch.tenant_id, ch.id);
+    const std::uint64_t k = key(ch.tenant_id, ch.id);
     std::lock_guard lk(mu_);
     if (order_.size() >= capacity) {
-      entries_.erase(order_.front());
+      // The oldest entry's node is reused for this one: no allocation once the cache is full.
+      auto node = entries_.extract(order_.front());
       order_.pop_front();
+      if (node && !entries_.contains(k)) {
+        node.key() = k;
+        node.mapped() = std::move(ch);
+        entries_.insert(std::move(node));
+        order_.push_back(k);
+        return;
+      }
     }
     order_.push_back(k);
-    entries_.insert_or_assign(std::move(k), std::move(ch));
+    entries_.insert_or_assign(k, std::move(ch));
   }
 
   std::optional<challenge> get(std::string_view tenant_id, std::string_view id) const {
-    const std::string k = key(tenant_id, id);
     std::lock_guard lk(mu_);
-    auto it = entries_.find(k);
-    if (it == entries_.end()) return std::nullopt;
+    auto it = entries_.find(key(tenant_id, id));
+    if (it == entries_.end() || it->second.id != id || it->second.tenant_id != tenant_id) return std::nullopt;
     return it->second;
   }
 
   void erase(std::string_view tenant_id, std::string_view id) {
-    const std::string k = key(tenant_id, id);
+    const std::uint64_t k = key(tenant_id, id);
     std::lock_guard lk(mu_);
     entries_.erase(k);  // its slot in `order_` stays until it is the oldest (erasing a missing key is a no-op)
   }
@@ -87,21 +100,23 @@ class challenge_cache {
     return entries_.size();
   }
 
- private:
-  // The tenant behind its length: ids are unique per tenant only.
-  static std::string key(std::string_view tenant_id, std::string_view id) {
-    std::string k;
-    k.reserve(tenant_id.size() + id.size() + 4);
-    const auto n = static_cast<std::uint32_t>(tenant_id.size());
-    for (int shift = 24; shift >= 0; shift -= 8) k.push_back(static_cast<char>((n >> shift) & 0xFF));
-    k.append(tenant_id);
-    k.append(id);
-    return k;
+  /// The slot of (tenant, id).
+  static std::uint64_t hash_key(std::string_view tenant_id, std::string_view id) noexcept {
+    const std::uint64_t t = std::hash<std::string_view>{}(tenant_id);
+    return (t * 0x9E3779B97F4A7C15ull) ^ std::hash<std::string_view>{}(id);
   }
 
+ private:
+  // Entries by a hash of tenant and id: one slot per hash. Two challenges that share a hash share
+  // the slot (the later put replaces the earlier, which a get then misses and reads from the
+  // database); a get answers only for the entry whose tenant and id are the ones asked for, and an
+  // erase empties the slot, so the challenge asked about is never left behind in it.
+  std::uint64_t key(std::string_view tenant_id, std::string_view id) const noexcept { return key_(tenant_id, id); }
+
+  key_function key_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, challenge> entries_;
-  std::deque<std::string> order_;  // keys in put order, at most `capacity`
+  std::unordered_map<std::uint64_t, challenge> entries_;
+  std::deque<std::uint64_t> order_;  // slots in put order, at most `capacity`
 };
 
 }  // namespace signet::store::sqlite

@@ -554,6 +554,36 @@ TEST(challenge_cache, keyed_by_tenant_erased_by_every_removal_and_bounded) {
   EXPECT_EQ(cache.size(), sqlite::challenge_cache::capacity);
 }
 
+// Two challenges in one slot (the cache keys by a hash of tenant and id): the later put replaces the
+// earlier, a get answers only for the challenge it asks about, an erase of either empties the slot.
+// Each way, a challenge not in the cache is read from the database: never a wrong or consumed one.
+TEST(challenge_cache, challenges_sharing_a_slot_never_answer_for_each_other) {
+  sqlite::challenge_cache cache([](std::string_view, std::string_view) noexcept { return std::uint64_t{7}; });
+  auto make = [](std::string tenant, std::string id) {
+    challenge c;
+    c.tenant_id = std::move(tenant);
+    c.id = std::move(id);
+    c.user_id = "u";
+    c.expires_at = t0 + std::chrono::seconds(60);
+    return c;
+  };
+  cache.put(make("t", "a"));
+  EXPECT_TRUE(cache.get("t", "a"));
+  EXPECT_FALSE(cache.get("t", "b"));
+  EXPECT_FALSE(cache.get("t2", "a"));
+  cache.put(make("t", "b"));
+  EXPECT_FALSE(cache.get("t", "a"));
+  ASSERT_TRUE(cache.get("t", "b"));
+  EXPECT_EQ(cache.get("t", "b")->id, "b");
+  cache.erase("t", "a");  // a is gone from the cache already; its slot goes too
+  EXPECT_FALSE(cache.get("t", "b"));
+  EXPECT_EQ(cache.size(), 0u);
+  // Full, with every put in the one slot: the oldest's node is reused or dropped, never two entries.
+  for (std::size_t i = 0; i < sqlite::challenge_cache::capacity + 3; ++i) cache.put(make("t", std::to_string(i)));
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_TRUE(cache.get("t", std::to_string(sqlite::challenge_cache::capacity + 2)));
+}
+
 /// The first row of `sql` (as text) on a connection of SQLite's own VFS (not Signet's); empty when
 /// the database cannot be opened or the statement fails.
 std::vector<std::string> first_row(const std::string& path, const char* sql) {
