@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "ceremony_record.hpp"
+#include "signet/core/ceremony.hpp"
 
 using namespace signet::service::detail;
 
@@ -56,4 +57,29 @@ TEST(ceremony_record, unreadable_records_are_refused) {
   for (const char* bad : {"", "[]", "{}", R"({"v":2})", R"({"v":2,"c":"{}"})", R"({"ceremony":{}})",
                           R"({"ceremony":"not json"})", R"({"ceremony":"[1]"})"})
     EXPECT_FALSE(from_json(bad)) << bad;
+}
+
+TEST(ceremony_record, a_row_written_by_1a0e9d6_restores_its_registration_ceremony) {
+  // options_json of a C1 challenge row as 1a0e9d6 stored it (read back from its database).
+  const char* row =
+      R"({"ceremony":"{\"v\":1,\"kind\":\"registration\",\"challenge\":\"AaIoqt0maG2BTwa1XJbfQvX-sDLTOwqe7aYVhP160ls\",)"
+      R"(\"rpId\":\"localhost\",\"userId\":\"KjMZr59b7qMKM03BLfNAuGM42LjLfFs8HjzoyBI4XSY\",\"userName\":\"seed@bench.example\",)"
+      R"(\"userDisplayName\":\"seed@bench.example\",\"expiresAtMs\":1795978616102,\"uv\":\"preferred\",)"
+      R"(\"algs\":[-8,-7,-35,-36,-19,-53,-37,-38,-39,-257,-258,-259],\"conditional\":false}",)"
+      R"("username":"seed@bench.example","displayName":"seed@bench.example","userVerification":"preferred",)"
+      R"("authenticatorAttachment":"platform","securePaymentConfirmation":false,"bearer":true})";
+  auto rec = from_json(row);
+  ASSERT_TRUE(rec);
+  EXPECT_TRUE(rec->bearer);
+  EXPECT_FALSE(rec->spc);
+  auto c = signet::core::registration_ceremony::restore(rec->stored_ceremony);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->rp_id().value(), "localhost");
+  EXPECT_EQ(c->user().name, "seed@bench.example");
+  EXPECT_EQ(c->user().display_name, "seed@bench.example");
+  EXPECT_EQ(c->user_verification(), signet::core::user_verification_requirement::preferred);
+  EXPECT_EQ(c->algorithms().size(), 12u);
+  EXPECT_EQ(c->challenge().to_base64url(), "AaIoqt0maG2BTwa1XJbfQvX-sDLTOwqe7aYVhP160ls");
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(c->expires_at().time_since_epoch()).count(),
+            1795978616102);
 }
