@@ -47,6 +47,11 @@ struct parsed_token {
   boost::json::object payload;  // decoded payload, for queryUsers' tokenPayload
   std::string signing_input;    // "<header>.<payload>" as received
   core::bytes signature;
+  /// For a token from parse_token_memo: the key set (a tenant snapshot, held so that its address
+  /// cannot be reused) under which these exact bytes verified, so the Bearer check need not compute
+  /// the HMAC again while the tenant is the same snapshot. Touched only by the thread whose memo
+  /// holds the token.
+  mutable std::shared_ptr<const void> verified_under;
 };
 
 /// Step 1: three base64url parts, header JSON with alg exactly "HS256", payload JSON with the §3.2
@@ -55,7 +60,8 @@ std::optional<parsed_token> parse_token(std::string_view token);
 
 /// parse_token through a per-thread memo of the last tokens parsed (a pure function of the token's
 /// bytes: a hit is the same result). The Bearer check parses the same token on every request of a
-/// ceremony; the signature, expiry and the rest are still checked on each. nullptr when malformed.
+/// ceremony; expiry and the rest are still checked on each, the signature once per tenant snapshot
+/// (`verified_under`). nullptr when malformed. The result stays on the calling thread.
 std::shared_ptr<const parsed_token> parse_token_memo(std::string_view token);
 
 /// Step 2: true if the HMAC-SHA256 verifies under one of `keys` (constant-time compare).

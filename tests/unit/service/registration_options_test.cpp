@@ -225,6 +225,35 @@ TEST(access, bearer_checks_in_contract_order) {
   EXPECT_EQ(h.access.bearer("Bearer " + tok).error().code, errc::expired_token);
 }
 
+// The Bearer check computes a token's HMAC once per tenant snapshot: the same token string is
+// refused as soon as the directory reloads a tenant whose keys no longer sign it.
+TEST(access, a_token_verified_before_is_refused_once_its_key_is_removed) {
+  harness h;
+  const auto tok = h.track("u");
+  EXPECT_TRUE(h.access.bearer("Bearer " + tok));
+  EXPECT_TRUE(h.access.bearer("Bearer " + tok));  // verified before, under the same snapshot
+  // Rotate: a new key, the old one removed (the CLI's tables; no port writes keys yet).
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((h.db.dir.path() / "signet.db").string().c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  ASSERT_EQ(sqlite3_exec(db,
+                         "INSERT INTO tenant_keys (tenant_id, position, key_hash, secret, created_at) "
+                         "SELECT tenant_id, position + 1, key_hash || x'01', 'sk_new', created_at "
+                         "FROM tenant_keys WHERE tenant_id = 'tenant-a';"
+                         "DELETE FROM tenant_keys WHERE tenant_id = 'tenant-a' AND secret <> 'sk_new';",
+                         nullptr, nullptr, &err),
+            SQLITE_OK)
+      << (err ? err : "");
+  sqlite3_close(db);
+  h.clock.advance(std::chrono::seconds(31));  // past the directory's 30 s: the tenant is read again
+  auto after = h.access.bearer("Bearer " + tok);
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().code, errc::invalid_token);
+  // A token signed with the new key passes.
+  auto claims = parse_token(tok)->claims;
+  EXPECT_TRUE(h.access.bearer("Bearer " + sign_token(claims, "sk_new")));
+}
+
 TEST(access, deleted_user_gives_not_found_and_blocked_action_unauthorized) {
   harness h;
   const auto tok = h.track("u");
