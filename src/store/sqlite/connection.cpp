@@ -2,6 +2,8 @@
 
 #include "wal_vfs.hpp"
 
+#include <sched.h>
+
 namespace signet::store::sqlite {
 
 void fail(sqlite3* db, std::string_view what) {
@@ -168,22 +170,15 @@ void write_transaction::commit() {
   done_ = true;
 }
 
-namespace {
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-}  // namespace
-
 std::unique_lock<std::mutex> writer_mutex::lock(hold h) {
   std::unique_lock<std::mutex> l(m_, std::try_to_lock);
   if (!l.owns_lock() && spin_) {
     const auto until = std::chrono::steady_clock::now() + spin_limit;
     while (brief_.load(std::memory_order_relaxed)) {
-      for (int i = 0; i < 16; ++i) cpu_relax();
+      // Give the core away between tries instead of burning it: with the load generator or the other
+      // I/O thread runnable on this machine's two cores, they get it; otherwise the call returns at
+      // once and the wait is a spin as before.
+      sched_yield();
       if (l.try_lock() || std::chrono::steady_clock::now() >= until) break;
     }
   }
