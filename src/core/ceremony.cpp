@@ -126,6 +126,8 @@ std::string registration_ceremony::options_json() const {
 // stored before an upgrade stay usable until they expire.
 //   {"v":2,"k":"r","c":challenge,"rp":rpId,"u":userId,"n":userName[,"d":userDisplayName when not
 //    userName],"e":expiresAtMs,"uv":uv[,"a":[algs] when not every supported one][,"cd":true]}
+// Without "a" the restored ceremony accepts every algorithm supported when it is restored: a release
+// that changes that set applies it to the challenges stored before it (at most their 10 minutes).
 std::string registration_ceremony::serialize() const {
   std::string out;
   out.reserve(192 + user_.name.size() + user_.display_name.size() + rp_id_.value().size());

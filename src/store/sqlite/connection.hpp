@@ -90,10 +90,11 @@ class connection {
 /// that find it held: the holder says whether its hold is brief (a challenge's insert or take, a
 /// read on the writer's connection: tens of microseconds) or long (a ceremony's transaction, a
 /// checkpoint's paused pass). A waiter retries, up to `spin_limit`, while the holder's hold is brief
-/// (yielding the core between tries), and sleeps on the mutex otherwise. Why: on this kind of machine putting a thread to sleep and
-/// waking it (futex, scheduler, an inter-processor interrupt to an idle virtual CPU) cost more CPU
-/// than waiting out a brief hold, and kept the sleeper's connections waiting for the wake-up as well
-/// (docs/performance.md). No spinning on a single CPU, where the holder cannot run meanwhile.
+/// (yielding its core between tries), and sleeps on the mutex otherwise. Why: on this kind of
+/// machine putting a thread to sleep and waking it (futex, scheduler, an inter-processor interrupt
+/// to an idle virtual CPU) cost more CPU than waiting out a brief hold, and kept the sleeper's
+/// connections waiting for the wake-up as well (docs/performance.md). No retrying on a single CPU,
+/// where the holder cannot run meanwhile.
 class writer_mutex {
  public:
   enum class hold { brief, long_ };
