@@ -63,6 +63,44 @@ std::optional<json::object> parse_object(std::string_view text) {
   return v.get_object();
 }
 
+
+// What both kinds of stored text hold: kind, rp id, expiry, UV and challenge, under version 2's short
+// keys or version 1's long ones. nullopt when one is missing, of the wrong type or not `kind`.
+struct stored_header {
+  bool v2 = false;
+  core::challenge challenge;
+  core::rp_id rp_id;
+  std::chrono::system_clock::time_point expires_at;
+  user_verification_requirement uv = user_verification_requirement::required;
+};
+
+std::optional<stored_header> read_header(const json::object& o, std::string_view kind_v2, std::string_view kind_v1) {
+  stored_header h;
+  h.v2 = is_version_2(o);
+  const auto* kind = o.if_contains(h.v2 ? "k" : "kind");
+  const auto* rp = o.if_contains(h.v2 ? "rp" : "rpId");
+  const auto* exp = o.if_contains(h.v2 ? "e" : "expiresAtMs");
+  const auto* uv = o.if_contains("uv");
+  auto chal = b64_member(o, h.v2 ? "c" : "challenge");
+  if (!kind || !kind->is_string() || kind->get_string() != (h.v2 ? kind_v2 : kind_v1) || !rp || !rp->is_string() ||
+      !exp || !exp->is_int64() || !uv || !uv->is_string() || !chal)
+    return std::nullopt;
+  auto uvr = uv_from_string(uv->get_string());
+  if (!uvr) return std::nullopt;
+  h.challenge = core::challenge(std::move(*chal));
+  h.rp_id = core::rp_id(std::string(rp->get_string()));
+  h.expires_at = from_ms(exp->get_int64());
+  h.uv = *uvr;
+  return h;
+}
+
+// restore(text) of either kind: the text parsed, then restore(object).
+template <class Ceremony>
+result<Ceremony> restore_text(std::string_view text) {
+  auto o = parse_object(text);
+  if (!o) return errc::ceremony_options_invalid;
+  return Ceremony::restore(*o);
+}
 }  // namespace
 
 std::string_view to_string(user_verification_requirement u) noexcept {
@@ -149,36 +187,28 @@ std::string registration_ceremony::serialize() const {
 }
 
 result<registration_ceremony> registration_ceremony::restore(std::string_view text) {
-  auto o = parse_object(text);
-  if (!o) return errc::ceremony_options_invalid;
-  return restore(*o);
+  return restore_text<registration_ceremony>(text);
 }
 
 result<registration_ceremony> registration_ceremony::restore(const json::object& o) {
-  const bool v2 = is_version_2(o);
-  const auto* kind = o.if_contains(v2 ? "k" : "kind");
-  const auto* rp = o.if_contains(v2 ? "rp" : "rpId");
-  const auto* exp = o.if_contains(v2 ? "e" : "expiresAtMs");
-  const auto* uv = o.if_contains("uv");
+  auto h = read_header(o, "r", "registration");
+  if (!h) return errc::ceremony_options_invalid;
+  const bool v2 = h->v2;
   const auto* algs = o.if_contains(v2 ? "a" : "algs");
   const auto* name = o.if_contains(v2 ? "n" : "userName");
   const auto* dname = o.if_contains(v2 ? "d" : "userDisplayName");
-  auto chal = b64_member(o, v2 ? "c" : "challenge");
   auto uid = b64_member(o, v2 ? "u" : "userId");
   if (v2 && !dname) dname = name;  // written only when it differs from the name
-  if (!kind || !kind->is_string() || kind->get_string() != (v2 ? "r" : "registration") || !rp || !rp->is_string() ||
-      !exp || !exp->is_int64() || !uv || !uv->is_string() || (!algs && !v2) || (algs && !algs->is_array()) ||
-      !name || !name->is_string() || !dname || !dname->is_string() || !chal || !uid)
+  if ((!algs && !v2) || (algs && !algs->is_array()) || !name || !name->is_string() || !dname ||
+      !dname->is_string() || !uid)
     return errc::ceremony_options_invalid;
-  auto uvr = uv_from_string(uv->get_string());
-  if (!uvr) return errc::ceremony_options_invalid;
   registration_ceremony c;
-  c.challenge_ = core::challenge(std::move(*chal));
-  c.rp_id_ = core::rp_id(std::string(rp->get_string()));
+  c.challenge_ = std::move(h->challenge);
+  c.rp_id_ = std::move(h->rp_id);
   c.user_ = user_entity{core::user_handle(std::move(*uid)), std::string(name->get_string()),
                         std::string(dname->get_string())};
-  c.expires_at_ = from_ms(exp->get_int64());
-  c.uv_ = *uvr;
+  c.expires_at_ = h->expires_at;
+  c.uv_ = h->uv;
   if (algs) {
     for (const auto& a : algs->get_array()) {
       if (!a.is_int64()) return errc::ceremony_options_invalid;
@@ -241,30 +271,20 @@ std::string authentication_ceremony::serialize() const {
 }
 
 result<authentication_ceremony> authentication_ceremony::restore(std::string_view text) {
-  auto o = parse_object(text);
-  if (!o) return errc::ceremony_options_invalid;
-  return restore(*o);
+  return restore_text<authentication_ceremony>(text);
 }
 
 result<authentication_ceremony> authentication_ceremony::restore(const json::object& o) {
-  const bool v2 = is_version_2(o);
-  const auto* kind = o.if_contains(v2 ? "k" : "kind");
-  const auto* rp = o.if_contains(v2 ? "rp" : "rpId");
-  const auto* exp = o.if_contains(v2 ? "e" : "expiresAtMs");
-  const auto* uv = o.if_contains("uv");
+  auto h = read_header(o, "a", "authentication");
+  if (!h) return errc::ceremony_options_invalid;
+  const bool v2 = h->v2;
   const auto* allow = o.if_contains(v2 ? "al" : "allow");
-  auto chal = b64_member(o, v2 ? "c" : "challenge");
-  if (!kind || !kind->is_string() || kind->get_string() != (v2 ? "a" : "authentication") || !rp ||
-      !rp->is_string() || !exp || !exp->is_int64() || !uv || !uv->is_string() || (!allow && !v2) ||
-      (allow && !allow->is_array()) || !chal)
-    return errc::ceremony_options_invalid;
-  auto uvr = uv_from_string(uv->get_string());
-  if (!uvr) return errc::ceremony_options_invalid;
+  if ((!allow && !v2) || (allow && !allow->is_array())) return errc::ceremony_options_invalid;
   authentication_ceremony c;
-  c.challenge_ = core::challenge(std::move(*chal));
-  c.rp_id_ = core::rp_id(std::string(rp->get_string()));
-  c.expires_at_ = from_ms(exp->get_int64());
-  c.uv_ = *uvr;
+  c.challenge_ = std::move(h->challenge);
+  c.rp_id_ = std::move(h->rp_id);
+  c.expires_at_ = h->expires_at;
+  c.uv_ = h->uv;
   const char* user_key = v2 ? "u" : "userId";
   if (o.contains(user_key)) {
     auto uid = b64_member(o, user_key);
